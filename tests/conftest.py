@@ -1,0 +1,63 @@
+"""Shared fixtures: two trusts with staff of every role (the demo tenancy), scoped helpers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings: Any, tmp_path: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MFA_REQUIRED = False
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+class Demo:
+    """The demo tenancy: trusts and schools by key, users by email."""
+
+    def __init__(self, objects: dict[str, Any]) -> None:
+        self.trusts = objects["trusts"]
+        self.schools = objects["schools"]
+        self.users = objects["users"]
+        self.oak = self.trusts["Oak Learning Trust"]
+        self.river = self.trusts["River Schools Trust"]
+        self.acorn = self.schools["acorn"]
+        self.beech = self.schools["beech"]
+        self.willow = self.schools["willow"]
+
+    def user(self, email: str) -> Any:
+        return self.users[email]
+
+    def client_for(self, email: str) -> Client:
+        client = Client()
+        client.force_login(self.users[email])
+        return client
+
+
+@pytest.fixture
+def demo(db: Any) -> Demo:
+    from trusts.demo import seed_tenancy
+
+    with scopes_disabled():
+        return Demo(seed_tenancy())
+
+
+@pytest.fixture
+def oak_scope(demo: Demo) -> Iterator[Demo]:
+    with scope(trust=demo.oak.pk):
+        yield demo
+
+
+@pytest.fixture
+def river_scope(demo: Demo) -> Iterator[Demo]:
+    with scope(trust=demo.river.pk):
+        yield demo

@@ -1,0 +1,69 @@
+"""Platform operators' admin. The tenant scope is lifted for superusers on /admin/ only (see middleware)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AuditEntry, HalfTerm, Membership, Notification, School, SchoolCalendar, Trust, User
+
+
+@admin.register(Trust)
+class TrustAdmin(admin.ModelAdmin):
+    list_display = ["name", "companies_house_number"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "trust", "urn", "la_code", "establishment_number", "phase"]
+    list_filter = ["trust", "phase"]
+
+
+class HalfTermInline(admin.TabularInline):
+    model = HalfTerm
+    extra = 0
+
+
+@admin.register(SchoolCalendar)
+class SchoolCalendarAdmin(admin.ModelAdmin):
+    list_display = ["school", "academic_year"]
+    inlines = [HalfTermInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fk_name = "user"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "trust", "is_active"]
+    list_filter = ["trust", "is_active"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password", "full_name", "trust")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
+    )
+    add_fieldsets = ((None, {"fields": ("email", "full_name", "trust", "password1", "password2")}),)
+    filter_horizontal = ()
+    inlines = [MembershipInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "trust", "actor_name", "action", "object_repr"]
+    list_filter = ["trust", "action"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "text", "read_at", "emailed_at"]

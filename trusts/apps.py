@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TrustsConfig(AppConfig):
+    name = "trusts"
+    verbose_name = "Trusts, users and audit"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,113 @@
+"""Request-wide guards: the trust scope, session lifetimes, required MFA and no caching of casework."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django_scopes import scope, scopes_disabled
+
+from .permissions import is_staff_member
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class TenantScopeMiddleware:
+    """Activate the signed-in user's trust for the whole request, rendering included.
+
+    Anonymous requests get no scope at all, so any tenant query they reach raises instead of leaking.
+    Platform operators (superusers without a trust) see every trust, but only in the admin site.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.trust_id is not None:
+            with scope(trust=user.trust_id):
+                return self.get_response(request)
+        if user.is_authenticated and user.is_superuser and request.path.startswith("/admin/"):
+            with scopes_disabled():
+                return self.get_response(request)
+        return self.get_response(request)
+
+
+SESSION_STARTED = "_send_session_started"
+SESSION_SEEN = "_send_session_seen"
+
+
+class SessionLifetimeMiddleware:
+    """Sign out after the idle timeout, and after the absolute lifetime however active the session."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now()
+            started = _read(request.session.get(SESSION_STARTED)) or now
+            seen = _read(request.session.get(SESSION_SEEN)) or now
+            if (
+                now - seen > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_ABSOLUTE_LIFETIME
+            ):
+                logout(request)
+                messages.info(
+                    request, "You were signed out because the session timed out. Please sign in again."
+                )
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+            request.session[SESSION_STARTED] = started.isoformat()
+            request.session[SESSION_SEEN] = now.isoformat()
+        return self.get_response(request)
+
+
+def _read(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/privacy/")
+
+
+class MFARequiredMiddleware:
+    """When MFA_REQUIRED is on, staff must set up an authenticator app before using the product."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and is_staff_member(request.user)
+        ):
+            from allauth.mfa.utils import is_mfa_enabled
+
+            if not is_mfa_enabled(request.user):
+                messages.info(
+                    request, "Set up an authenticator app to protect pupils' data before you continue."
+                )
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages for signed-in people hold personal data: never let a browser or proxy cache them."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not request.path.startswith("/static/"):
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response

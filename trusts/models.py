@@ -1,0 +1,307 @@
+"""Tenancy (trust, school, calendar), users and memberships, the audit trail and notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Trust(TimeStamped):
+    """The tenant. Nothing of one trust is ever visible to another."""
+
+    name = models.CharField(max_length=200, unique=True)
+    companies_house_number = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(TimeStamped):
+    class Phase(models.TextChoices):
+        NURSERY = "nursery", "Nursery"
+        PRIMARY = "primary", "Primary"
+        SECONDARY = "secondary", "Secondary"
+        ALL_THROUGH = "all_through", "All-through"
+        SPECIAL = "special", "Special"
+        ALTERNATIVE = "alternative", "Alternative provision"
+        POST16 = "post16", "16 plus"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+    urn = models.CharField(
+        "URN", max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$", "A URN is 6 digits.")]
+    )
+    la_code = models.CharField(
+        "LA code", max_length=3, validators=[RegexValidator(r"^\d{3}$", "An LA code is 3 digits.")]
+    )
+    establishment_number = models.CharField(
+        max_length=4, validators=[RegexValidator(r"^\d{4}$", "An establishment number is 4 digits.")]
+    )
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    local_authority = models.CharField(max_length=100)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="school_name_unique_in_trust")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def dfe_number(self) -> str:
+        return f"{self.la_code}/{self.establishment_number}"
+
+
+class SchoolCalendar(TimeStamped):
+    """One academic year's term dates for one school (September starts the year)."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="calendars")
+    academic_year = models.PositiveSmallIntegerField(help_text="The year in which the academic year starts.")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "academic_year"], name="one_calendar_per_school_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+class HalfTerm(TimeStamped):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    calendar = models.ForeignKey(SchoolCalendar, on_delete=models.CASCADE, related_name="half_terms")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=40)
+    start = models.DateField()
+    end = models.DateField()
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["calendar", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "position"], name="half_term_position_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="half_term_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.start:%d %b %Y} to {self.end:%d %b %Y}"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is needed.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address.
+
+    `trust` is the tenant the person works in (null only for platform operators). It is on the user
+    rather than found through memberships because sign-in must load a user before any trust scope is
+    active; the user row holds no casework, so it is deliberately not a scoped model.
+    """
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the platform operators' admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+    calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.TextChoices):
+    INCLUSION_LEAD = "inclusion_lead", "Trust inclusion lead"
+    TRUSTEE = "trustee", "Trustee"
+    HEADTEACHER = "headteacher", "Headteacher"
+    SENCO = "senco", "SENCO"
+    TEACHER = "teacher", "Teacher"
+    TEACHING_ASSISTANT = "teaching_assistant", "Teaching assistant"
+    GOVERNOR = "governor", "Governor"
+    PARENT = "parent", "Parent or carer"
+
+
+TRUST_WIDE_ROLES = frozenset({Role.INCLUSION_LEAD, Role.TRUSTEE})
+STAFF_ROLES = frozenset(set(Role) - {Role.PARENT})
+
+
+class Membership(TimeStamped):
+    """A person's role in the trust (trust-wide roles) or in one school."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school", "role"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=models.Q(school=None), name="trust_membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=[r.value for r in TRUST_WIDE_ROLES], school=None)
+                    | (~models.Q(role__in=[r.value for r in TRUST_WIDE_ROLES]) & ~models.Q(school=None))
+                ),
+                name="trust_roles_have_no_school",
+            ),
+        ]
+        indexes = [models.Index(fields=["trust", "user"])]
+
+    def __str__(self) -> str:
+        where = self.school.name if self.school_id and self.school else "the trust"
+        return f"{self.user} – {self.get_role_display()} at {where}"
+
+    def clean(self) -> None:
+        if self.user_id and self.user.trust_id != self.trust_id:
+            raise ValidationError("A person can only hold roles in their own trust.")
+        if self.school is not None and self.school.trust_id != self.trust_id:
+            raise ValidationError("The school belongs to another trust.")
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, to which object; and every view of a pupil's record, document or export.
+
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them too.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        DELETE = "delete", "Removed"
+        EXPORT = "export", "Exported"
+        DOWNLOAD = "download", "Downloaded"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_OUT = "sign_out", "Signed out"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        GRANT = "grant", "Granted access"
+        REVOKE = "revoke", "Revoked access"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    pupil_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Set when the entry concerns one pupil."
+    )
+    summary = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = ScopedManager(_manager_class=models.Manager.from_queryset(AuditQuerySet), trust="trust")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["trust", "pupil_id", "at"]),
+            models.Index(fields=["trust", "school", "at"]),
+        ]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit trail is append-only.")
+
+
+class Notification(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    # Makes repeated sends impossible: e.g. "deadline:42:reminder-7" for one recipient.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once_per_key"),
+        ]
+        indexes = [models.Index(fields=["trust", "recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,150 @@
+"""The one permission map: which role may do what, and where.
+
+`can(user, action, target)` is used by views, templates (the `can` filter) and services alike.
+A target is a School, a Trust, an object with a `school` (a pupil, a concern...), or None for
+"anywhere in my trust". School roles act in their own school only; trust-wide roles act in every
+school of their trust. Nothing here ever crosses trusts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django_scopes import scope
+
+from .models import TRUST_WIDE_ROLES, Membership, Role, School, Trust, User
+
+CASEWORK = frozenset(
+    {
+        "casework.view",  # see every pupil of the school and their SEN records
+        "register.change",
+        "concern.triage",
+        "pupils.import",
+        "documents.manage",
+        "access.grant",
+        "plan.change",
+        "delivery.log",
+        "ehcp.change",
+        "review.change",
+        "deadline.view",
+        "deadline.change",
+        "audit.view",
+        "calendar.change",
+        "parents.invite",
+        "school.dashboard",
+        "provision.view",
+    }
+)
+OWN_PUPILS = frozenset({"pupils.view_own", "concern.raise", "plan.view_own", "delivery.log_own"})
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.INCLUSION_LEAD: CASEWORK
+    | {"trust.dashboard", "trust.casework", "board.report", "school.aggregates"},
+    Role.TRUSTEE: frozenset({"trust.dashboard", "board.report"}),
+    Role.HEADTEACHER: CASEWORK | {"school.aggregates"},
+    Role.SENCO: CASEWORK | OWN_PUPILS | {"school.aggregates"},
+    Role.TEACHER: OWN_PUPILS,
+    Role.TEACHING_ASSISTANT: OWN_PUPILS,
+    Role.GOVERNOR: frozenset({"school.aggregates"}),
+    Role.PARENT: frozenset({"portal.view"}),
+}
+
+# Which home page a person lands on when they hold several roles: the broadest first.
+HOME_PRECEDENCE = [
+    Role.INCLUSION_LEAD,
+    Role.SENCO,
+    Role.HEADTEACHER,
+    Role.TEACHER,
+    Role.TEACHING_ASSISTANT,
+    Role.GOVERNOR,
+    Role.TRUSTEE,
+    Role.PARENT,
+]
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    """The user's memberships, loaded once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False) or user.trust_id is None:
+        return []
+    cached = getattr(user, "_membership_cache", None)
+    if cached is None:
+        # The user's own trust, explicitly: permission checks work the same inside or outside a request.
+        with scope(trust=user.trust_id):
+            cached = list(Membership.objects.filter(user=user).select_related("school"))
+        user._membership_cache = cached
+    return cached
+
+
+def roles_of(user: Any) -> set[str]:
+    return {m.role for m in memberships_of(user)}
+
+
+def _school_id_of(target: Any) -> int | None:
+    if isinstance(target, School):
+        return target.pk
+    school_id = getattr(target, "school_id", None)
+    return int(school_id) if school_id is not None else None
+
+
+def _trust_id_of(target: Any) -> int | None:
+    if isinstance(target, Trust):
+        return target.pk
+    trust_id = getattr(target, "trust_id", None)
+    return int(trust_id) if trust_id is not None else None
+
+
+def can(user: Any, action: str, target: Any = None) -> bool:
+    """May `user` do `action` on `target`? Unknown actions are refused."""
+    memberships = memberships_of(user)
+    if not memberships:
+        return False
+    target_trust = _trust_id_of(target)
+    if target_trust is not None and target_trust != user.trust_id:
+        return False
+    target_school = _school_id_of(target)
+    for m in memberships:
+        if action not in ROLE_ACTIONS.get(m.role, frozenset()):
+            continue
+        if m.role in TRUST_WIDE_ROLES or target is None or isinstance(target, Trust):
+            return True
+        if target_school is not None and m.school_id == target_school:
+            return True
+    return False
+
+
+def schools_where(user: Any, action: str) -> list[School]:
+    """The schools of the user's trust in which they may do `action`."""
+    memberships = memberships_of(user)
+    if any(m.role in TRUST_WIDE_ROLES and action in ROLE_ACTIONS[m.role] for m in memberships):
+        with scope(trust=user.trust_id):
+            return list(School.objects.all())
+    seen: dict[int, School] = {}
+    for m in memberships:
+        if m.school is not None and action in ROLE_ACTIONS.get(m.role, frozenset()):
+            seen[m.school.pk] = m.school
+    return sorted(seen.values(), key=lambda s: s.name)
+
+
+def home_role(user: Any) -> str | None:
+    roles = roles_of(user)
+    for role in HOME_PRECEDENCE:
+        if role in roles:
+            return role
+    return None
+
+
+def is_staff_member(user: Any) -> bool:
+    return any(m.role != Role.PARENT for m in memberships_of(user))
+
+
+def role_labels(memberships: Iterable[Membership]) -> str:
+    labels = []
+    for m in memberships:
+        label = m.get_role_display()
+        labels.append(f"{label}, {m.school.name}" if m.school else label)
+    return "; ".join(labels)
+
+
+def user_trust_id(user: User) -> int | None:
+    return user.trust_id
