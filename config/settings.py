@@ -235,7 +235,7 @@ if _email:
     vars().update(_email)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SEND Casework <no-reply@send.invalid>")
 
 # Celery: filesystem broker under var/ needs no server; Redis in production.

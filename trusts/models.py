@@ -176,6 +176,7 @@ class Role(models.TextChoices):
 
 
 TRUST_WIDE_ROLES = frozenset({Role.INCLUSION_LEAD, Role.TRUSTEE})
+_TRUST_WIDE_VALUES = sorted(r.value for r in TRUST_WIDE_ROLES)  # sorted: stable migrations
 STAFF_ROLES = frozenset(set(Role) - {Role.PARENT})
 
 
@@ -199,8 +200,8 @@ class Membership(TimeStamped):
             ),
             models.CheckConstraint(
                 condition=(
-                    models.Q(role__in=[r.value for r in TRUST_WIDE_ROLES], school=None)
-                    | (~models.Q(role__in=[r.value for r in TRUST_WIDE_ROLES]) & ~models.Q(school=None))
+                    models.Q(role__in=_TRUST_WIDE_VALUES, school=None)
+                    | (~models.Q(role__in=_TRUST_WIDE_VALUES) & ~models.Q(school=None))
                 ),
                 name="trust_roles_have_no_school",
             ),
