@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("pupils/", include("pupils.urls")),
+    path("register/", include("register.urls")),
     path("", include("trusts.urls")),
 ]

@@ -6,63 +6,35 @@ Each project URL pattern must have a case here: a new view without one fails
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import permission_cases
+from tests.permission_cases.base import ROLES, Case
+
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "lead@oak.test",
-    "trustee@oak.test",
-    "head.acorn@oak.test",
-    "senco.acorn@oak.test",
-    "teacher.acorn@oak.test",
-    "ta.acorn@oak.test",
-    "governor.acorn@oak.test",
-    "parent.acorn@oak.test",
-]
-CASEWORK_ROLES = {"lead@oak.test", "head.acorn@oak.test", "senco.acorn@oak.test"}
-EVERYONE = set(ROLES)
 SKIPPED_NAMESPACES = {"admin"}
 
 
-@dataclass
-class Case:
-    name: str
-    # URL kwargs for a school ("own" = Acorn, "other" = Beech, "foreign" = Willow); None: no kwargs.
-    kwargs: Callable[[Any, Any], dict[str, Any]] | None = None
-    own: set[str] = field(default_factory=set)  # roles answered 200 at Acorn (or with no school)
-    other_school: set[str] = field(default_factory=set)  # roles answered 200 at Beech
-    method: str = "get"
-    ok: tuple[int, ...] = (200,)
+def _load_cases() -> tuple[list[Case], dict[str, str]]:
+    """Every module in tests/permission_cases/ contributes CASES (and COVERED_ELSEWHERE)."""
+    cases: list[Case] = []
+    elsewhere: dict[str, str] = {}
+    for info in pkgutil.iter_modules(permission_cases.__path__):
+        if info.name == "base":
+            continue
+        module = importlib.import_module(f"tests.permission_cases.{info.name}")
+        cases += getattr(module, "CASES", [])
+        elsewhere |= getattr(module, "COVERED_ELSEWHERE", {})
+    return cases, elsewhere
 
 
-CASES: list[Case] = [
-    Case("trusts:home", own=EVERYONE),
-    Case("trusts:notifications", own=EVERYONE),
-    Case("trusts:notifications_read_all", own=EVERYONE, method="post", ok=(302,)),
-    Case("trusts:audit", own=CASEWORK_ROLES),
-    Case("trusts:calendar", own=CASEWORK_ROLES),
-    Case(
-        "trusts:calendar_edit",
-        kwargs=lambda demo, school: {"school_id": school.pk},
-        own=CASEWORK_ROLES,
-        other_school={"lead@oak.test"},
-    ),
-    Case(
-        "trusts:calendar_year",
-        kwargs=lambda demo, school: {"school_id": school.pk, "year": 2026},
-        own=CASEWORK_ROLES,
-        other_school={"lead@oak.test"},
-    ),
-    Case("trusts:privacy", own=EVERYONE),
-]
-# Views whose object is not a school are covered by their own tests (named here so the walk knows).
-COVERED_ELSEWHERE = {"trusts:notification_open": "tests/trusts/test_notifications.py"}
+CASES, COVERED_ELSEWHERE = _load_cases()
 
 
 def _project_url_names() -> set[str]:

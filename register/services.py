@@ -1,0 +1,154 @@
+"""Register transitions: the rules of domain.md, kept as history, audited, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from pupils.models import Pupil
+from trusts import audit
+from trusts.models import User
+from trusts.permissions import can
+
+from .models import NeedType, RegisterChange, RegisterEntry, SenStatus
+
+ON_REGISTER = {SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN}
+# The check that an EHC plan exists is supplied by the ehcp app (register cannot import it):
+# a callable taking the pupil and returning True when a plan has been issued.
+EHC_PLAN_CHECKS: list = []
+
+
+def current_entry(pupil: Pupil) -> RegisterEntry:
+    entry = RegisterEntry.objects.filter(pupil=pupil).first()
+    if entry is None:
+        entry = RegisterEntry(
+            trust_id=pupil.trust_id, school_id=pupil.school_id, pupil=pupil, status=SenStatus.NONE, since=date.today()
+        )
+    return entry
+
+
+def _check_rules(
+    *,
+    pupil: Pupil,
+    to_status: str,
+    primary_need: str,
+    secondary_need: str,
+    effective_date: date,
+    parents_told_on: date | None,
+    reason: str,
+    from_status: str,
+) -> None:
+    problems: list[str] = []
+    if to_status not in SenStatus.values:
+        problems.append("Choose a register status.")
+    if not reason.strip():
+        problems.append("Say why the register is changing.")
+    if effective_date > timezone.localdate():
+        problems.append("The date of the change cannot be in the future.")
+    if pupil.admission_date and effective_date < pupil.admission_date:
+        problems.append(f"The date of the change is before the pupil joined ({pupil.admission_date:%d %B %Y}).")
+    if to_status in ON_REGISTER and not primary_need:
+        problems.append("Choose the primary type of need: pupils on SEN support or with an EHC plan need one.")
+    for need in (primary_need, secondary_need):
+        if need and need not in NeedType.values:
+            problems.append(f"{need} is not a type-of-need code.")
+    # Census rule: NSA (no specialist assessment) is only used with SEN support (K).
+    if NeedType.NSA in (primary_need, secondary_need) and to_status != SenStatus.SEN_SUPPORT:
+        problems.append("NSA (no specialist assessment) can only be used with SEN support.")
+    if NeedType.NSA == secondary_need:
+        problems.append("NSA can only be a primary need.")
+    if primary_need and primary_need == secondary_need:
+        problems.append("The secondary need must differ from the primary need.")
+    if secondary_need and not primary_need:
+        problems.append("Choose a primary need before a secondary need.")
+    if to_status == SenStatus.EHC_PLAN and not any(check(pupil) for check in EHC_PLAN_CHECKS):
+        problems.append("A pupil is recorded as having an EHC plan (E) only once the plan is recorded in the EHC section.")
+    # CoP 6.43: parents are formally told when SEN support starts and when it ends.
+    starts_support = from_status not in ON_REGISTER and to_status in ON_REGISTER
+    ends_support = from_status in ON_REGISTER and to_status not in ON_REGISTER
+    if (starts_support or ends_support) and parents_told_on is None:
+        problems.append("Enter the date parents were told: they must be told when SEN support starts or ends.")
+    if parents_told_on and parents_told_on > timezone.localdate():
+        problems.append("The date parents were told cannot be in the future.")
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def change_status(
+    *,
+    pupil: Pupil,
+    to_status: str,
+    actor: User | None,
+    reason: str,
+    effective_date: date | None = None,
+    primary_need: str = "",
+    primary_need_detail: str = "",
+    secondary_need: str = "",
+    secondary_need_detail: str = "",
+    parents_told_on: date | None = None,
+    check_permission: bool = True,
+) -> RegisterChange:
+    """Move a pupil on, along or off the register (or change their needs) and keep the change as history.
+
+    Side effects: updates the current RegisterEntry, appends a RegisterChange, writes an audit entry.
+    Raises ValidationError listing every broken rule; nothing is written then.
+    """
+    if check_permission and actor is not None and not can(actor, "register.change", pupil):
+        raise ValidationError("You cannot change the SEN register for this pupil.")
+    effective_date = effective_date or timezone.localdate()
+    entry = current_entry(pupil)
+    if to_status not in ON_REGISTER and to_status != SenStatus.MONITORING:
+        primary_need = secondary_need = primary_need_detail = secondary_need_detail = ""
+    _check_rules(
+        pupil=pupil,
+        to_status=to_status,
+        primary_need=primary_need,
+        secondary_need=secondary_need,
+        effective_date=effective_date,
+        parents_told_on=parents_told_on,
+        reason=reason,
+        from_status=entry.status,
+    )
+    unchanged = (
+        entry.pk is not None
+        and entry.status == to_status
+        and entry.primary_need == primary_need
+        and entry.secondary_need == secondary_need
+        and entry.primary_need_detail == primary_need_detail
+        and entry.secondary_need_detail == secondary_need_detail
+    )
+    if unchanged:
+        raise ValidationError("Nothing has changed: the pupil already has this status and these needs.")
+    from_status = entry.status
+    if from_status != to_status:
+        entry.since = effective_date
+    entry.status = to_status
+    entry.primary_need, entry.primary_need_detail = primary_need, primary_need_detail
+    entry.secondary_need, entry.secondary_need_detail = secondary_need, secondary_need_detail
+    entry.school_id = pupil.school_id
+    entry.save()
+    change = RegisterChange.objects.create(
+        trust_id=pupil.trust_id,
+        school_id=pupil.school_id,
+        pupil=pupil,
+        from_status=from_status,
+        to_status=to_status,
+        effective_date=effective_date,
+        reason=reason.strip(),
+        primary_need=primary_need,
+        secondary_need=secondary_need,
+        parents_told_on=parents_told_on,
+        changed_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGE,
+        obj=pupil,
+        pupil_id=pupil.pk,
+        summary=f"Register: {SenStatus(from_status).label} → {SenStatus(to_status).label}",
+    )
+    return change
