@@ -1,3 +1,191 @@
-from django.urls import URLPattern
+"""The register page, census export, status changes, the pupil record and a teacher's own pupils."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from pupils.models import Pupil
+from pupils.queries import can_manage_pupil, own_pupils
+from trusts import audit
+from trusts.http import AuthedRequest
+from trusts.models import School
+from trusts.permissions import can, schools_where
+
+from . import queries, services
+from .forms import ChangeStatusForm, RegisterFilterForm
+from .models import SenStatus
+
+
+def _school_from_request(request: AuthedRequest, action: str) -> tuple[School, list[School]]:
+    schools = schools_where(request.user, action)
+    if not schools:
+        raise Http404
+    wanted = request.GET.get("school")
+    if wanted:
+        chosen = next((s for s in schools if str(s.pk) == wanted), None)
+        if chosen is None:
+            raise Http404
+        return chosen, schools
+    return schools[0], schools
+
+
+@login_required
+def register_list(request: AuthedRequest) -> HttpResponse:
+    school, schools = _school_from_request(request, "casework.view")
+    groups = list(queries.groups_for_filter(school))
+    form = RegisterFilterForm(request.GET or None, groups=groups)
+    filters = form.filters()
+    page = Paginator(queries.register_page(school, filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    for key in ("sort", "desc"):
+        sort_query.pop(key, None)
+    return render(
+        request,
+        "register/list.html",
+        {
+            "school": school,
+            "schools": schools,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "counts": queries.status_counts(school),
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "columns": [
+                ("name", "Name"),
+                ("year", "Year"),
+                ("status", "Status"),
+                ("need", "Primary need"),
+                ("since", "Since"),
+            ],
+        },
+    )
+
+
+@login_required
+def census_export(request: AuthedRequest) -> HttpResponse:
+    school, _ = _school_from_request(request, "casework.view")
+    rows = queries.census_rows(school)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"sen-register-{school.urn}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["UPN", "SEN provision", "SEN type rank 1", "SEN type rank 2"])
+    writer.writerows(rows)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        obj=school,
+        summary=f"Census register export ({len(rows)} pupils)",
+        request=request,
+    )
+    return response
+
+
+def _pupil_or_404(request: AuthedRequest, pk: int) -> Pupil:
+    return get_object_or_404(queries.visible_pupil(request.user, pk))
+
+
+@login_required
+def change_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    pupil = _pupil_or_404(request, pk)
+    if not can(request.user, "register.change", pupil):
+        raise Http404
+    entry = services.current_entry(pupil)
+    form = ChangeStatusForm(request.POST or None, entry=entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(pupil=pupil, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                f"The register now shows {pupil} as {SenStatus(form.cleaned_data['to_status']).label}.",
+            )
+            return redirect("register:pupil_record", pk=pupil.pk)
+    return render(request, "register/change_status.html", {"pupil": pupil, "entry": entry, "form": form})
+
+
+@login_required
+def pupil_record(request: AuthedRequest, pk: int) -> HttpResponse:
+    from pupils.documents import documents_for_record
+    from pupils.grants import grants_for_record
+
+    from .concern_queries import concerns_for_record
+
+    pupil = _pupil_or_404(request, pk)
+    manage = can_manage_pupil(request.user, pupil)
+    history = list(queries.register_history(pupil))
+    concerns = concerns_for_record(request.user, pupil)
+    documents = documents_for_record(request.user, pupil)
+    grants = grants_for_record(request.user, pupil)
+    contacts = list(pupil.contacts.all()) if manage else []
+    groups = list(pupil.group_memberships.select_related("group"))
+    timeline = sorted(
+        [("register", c.effective_date, c) for c in history]
+        + [("concern", c.created_at.date(), c) for c in concerns]
+        + [("document", d.created_at.date(), d) for d in documents],
+        key=lambda item: item[1],
+        reverse=True,
+    )
+    audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, request=request)
+    return render(
+        request,
+        "register/pupil_record.html",
+        {
+            "pupil": pupil,
+            "entry": getattr(pupil, "register_entry", None),
+            "manage": manage,
+            "can_change_register": can(request.user, "register.change", pupil),
+            "history": history,
+            "concerns": concerns,
+            "documents": documents,
+            "grants": grants,
+            "contacts": contacts,
+            "groups": groups,
+            "timeline": timeline,
+        },
+    )
+
+
+@login_required
+def pupil_access_log(request: AuthedRequest, pk: int) -> HttpResponse:
+    pupil = _pupil_or_404(request, pk)
+    if not can(request.user, "audit.view", pupil):
+        raise Http404
+    page = Paginator(queries.pupil_access_history(pupil), 50).get_page(request.GET.get("page"))
+    return render(request, "register/pupil_access_log.html", {"pupil": pupil, "page": page})
+
+
+@login_required
+def my_pupils(request: AuthedRequest) -> HttpResponse:
+    if not can(request.user, "pupils.view_own"):
+        raise Http404
+    pupils = (
+        own_pupils(request.user).select_related("register_entry").order_by("legal_surname", "legal_forename")
+    )
+    page = Paginator(pupils, 50).get_page(request.GET.get("page"))
+    return render(request, "register/my_pupils.html", {"page": page})
+
+
+urlpatterns = [
+    path("", register_list, name="list"),
+    path("census.csv", census_export, name="census_export"),
+    path("my-pupils/", my_pupils, name="my_pupils"),
+    path("pupil/<int:pk>/", pupil_record, name="pupil_record"),
+    path("pupil/<int:pk>/status/", change_status, name="change_status"),
+    path("pupil/<int:pk>/access-log/", pupil_access_log, name="pupil_access"),
+]

@@ -48,6 +48,11 @@ def _navigation(request: HttpRequest, user: Any, unread: int) -> dict[str, Any]:
 
 # (label, url name, action the user needs to see the link). Later apps add their pages here.
 NAV: list[tuple[str, str, str]] = [
+    ("My pupils", "register:my_pupils", "pupils.view_own"),
+    ("SEN register", "register:list", "casework.view"),
+    ("Concerns", "register:concern_queue", "concern.triage"),
+    ("My concerns", "register:my_concerns", "concern.raise"),
+    ("Import", "pupils:import", "pupils.import"),
     ("Term dates", "trusts:calendar", "calendar.change"),
     ("Access log", "trusts:audit", "audit.view"),
 ]

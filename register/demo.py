@@ -1,0 +1,198 @@
+"""Demo pupils, groups, parents and a realistic SEN register for the demo schools (idempotent)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from pupils.models import Contact, GroupMember, GroupStaff, Pupil, TeachingGroup
+from pupils.upn import make_upn
+
+from .models import NeedType, SenStatus
+from .services import change_status
+
+FORENAMES = (
+    "Olivia Amelia Isla Ava Ivy Freya Lily Florence Mia Willow Rosie Sophia Isabella Grace Daisy "
+    "Sienna Poppy Elsie Emily Ella Evelyn Phoebe Sofia Evie Charlotte Harper Aisha Zara Maryam Amira "
+    "Noah Muhammad Oliver George Arthur Leo Harry Oscar Archie Henry Theodore Freddie Jack Charlie "
+    "Theo Alfie Jacob Thomas Finley Ibrahim Yusuf Kai Reuben Ezra Caleb Joshua Ollie Tommy Dylan "
+    "Kacper Mateo Amir Ravi Priya Ananya Chloe"
+).split()
+SURNAMES = (
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker "
+    "White Roberts Green Hall Wood Jackson Clarke Patel Khan Lewis James Phillips Mason Mitchell "
+    "Rose Davis Rodriguez Cox Alexander Morgan Ahmed Hussain Ali Begum Kaur Singh Nowak Kowalski "
+    "Murphy Kelly O'Brien Campbell Stewart Hughes Edwards Turner Hill Cooper Ward Morris Moore "
+    "Harris Clark Baker Price Bennett Gray Shaw Hunt Okafor Mensah Adeyemi Nguyen Chen Silva Santos"
+).split()
+# Weights roughly follow the national profile: SLCN most common at SEN support, ASD for EHC plans.
+SUPPORT_NEEDS = (
+    ["SLCN"] * 6 + ["SEMH"] * 5 + ["MLD"] * 4 + ["SPLD"] * 4 + ["ASD"] * 3 + ["OTH", "PD", "HI", "NSA"]
+)
+EHC_NEEDS = ["ASD"] * 5 + ["SLCN"] * 2 + ["SEMH"] * 2 + ["SLD", "PD", "MLD", "PMLD", "DS", "VI"]
+PRIMARY_YEARS = ["R", "1", "2", "3", "4", "5", "6"]
+SECONDARY_YEARS = ["7", "8", "9", "10", "11"]
+SIZES = {"acorn": 200, "beech": 600, "willow": 150}
+
+
+def _birth_date(rng: random.Random, year_group: str, academic_year: int) -> date:
+    age_on_1_sept = {"R": 4}.get(year_group, int(year_group) + 4 if year_group.isdigit() else 4)
+    born_year = academic_year - age_on_1_sept - 1
+    return date(born_year, 9, 1) + timedelta(days=rng.randrange(365))
+
+
+def _academic_year(today: date) -> int:
+    return today.year if today.month >= 9 else today.year - 1
+
+
+@transaction.atomic
+def seed_school(
+    school: Any, key: str, users: dict[str, Any], rng: random.Random, today: date
+) -> tuple[int, int, int]:
+    if Pupil.objects.filter(school=school).exists():
+        return 0, 0, 0
+    years = SECONDARY_YEARS if school.phase == "secondary" else PRIMARY_YEARS
+    academic_year = _academic_year(today)
+    per_year = SIZES[key] // len(years)
+    pupils: list[Pupil] = []
+    serial = 0
+    for year in years:
+        forms = (
+            ["A", "B", "C", "D"] if school.phase == "secondary" else ["A", "B"] if per_year > 25 else ["A"]
+        )
+        for i in range(per_year):
+            serial += 1
+            form = forms[i % len(forms)]
+            pupils.append(
+                Pupil(
+                    trust_id=school.trust_id,
+                    school=school,
+                    upn=make_upn(
+                        int(school.la_code),
+                        int(school.establishment_number),
+                        (academic_year - 2000) % 100,
+                        serial,
+                    ),
+                    legal_surname=rng.choice(SURNAMES),
+                    legal_forename=rng.choice(FORENAMES),
+                    date_of_birth=_birth_date(rng, year, academic_year),
+                    gender=rng.choice("FM"),
+                    year_group=year,
+                    reg_group=f"{year}{form}",
+                    admission_date=date(academic_year - rng.randrange(0, 3), 9, rng.randrange(2, 8)),
+                    eal=rng.random() < 0.18,
+                    fsm=rng.random() < 0.22,
+                    pupil_premium=rng.random() < 0.25,
+                    looked_after=rng.random() < 0.01,
+                )
+            )
+    Pupil.objects.bulk_create(pupils)
+    pupils = list(Pupil.objects.filter(school=school).order_by("pk"))
+    groups = {}
+    for reg in sorted({p.reg_group for p in pupils}):
+        groups[reg] = TeachingGroup.objects.create(
+            trust_id=school.trust_id, school=school, name=reg, kind="class"
+        )
+    GroupMember.objects.bulk_create(
+        GroupMember(trust_id=school.trust_id, group=groups[p.reg_group], pupil=p) for p in pupils
+    )
+    # The demo teachers and TAs teach real classes.
+    staff = {
+        "acorn": [
+            ("teacher.acorn@oak.test", "4B", "teacher"),
+            ("ta.acorn@oak.test", "4B", "ta"),
+            ("ta.acorn@oak.test", "3A", "ta"),
+        ],
+        "willow": [("teacher.willow@river.test", "3A", "teacher")],
+    }.get(key, [])
+    for email, group, role in staff:
+        if group in groups:
+            GroupStaff.objects.create(
+                trust_id=school.trust_id, group=groups[group], user=users[email], role=role
+            )
+
+    senco = next((u for e, u in users.items() if e.startswith(f"senco.{key}@")), None)
+    support = ehc = 0
+    for p in rng.sample(pupils, k=len(pupils)):
+        roll = rng.random()
+        if roll < 0.04:
+            status, need = SenStatus.SEN_SUPPORT, rng.choice(EHC_NEEDS)  # E needs a plan record: K here
+            ehc += 1
+        elif roll < 0.19:
+            status, need = SenStatus.SEN_SUPPORT, rng.choice(SUPPORT_NEEDS)
+            support += 1
+        elif roll < 0.23:
+            status, need = SenStatus.MONITORING, ""
+        else:
+            continue
+        start = max(p.admission_date or today, today - timedelta(days=rng.randrange(30, 700)))
+        start = min(start, today)
+        secondary = (
+            rng.choice([n for n in SUPPORT_NEEDS if n not in (need, NeedType.NSA)])
+            if need and rng.random() < 0.3
+            else ""
+        )
+        change_status(
+            pupil=p,
+            to_status=status,
+            actor=senco,
+            reason="Identified through the graduated approach"
+            if status != SenStatus.MONITORING
+            else "Teacher concern: watching progress this term",
+            effective_date=start,
+            primary_need=need,
+            secondary_need=secondary if need != NeedType.NSA else "",
+            parents_told_on=start if status != SenStatus.MONITORING else None,
+            check_permission=False,
+        )
+    return len(pupils), support, ehc
+
+
+def link_demo_parents(schools: dict[str, Any], users: dict[str, Any]) -> None:
+    for key, email, group in (
+        ("acorn", "parent.acorn@oak.test", "4B"),
+        ("willow", "parent.willow@river.test", "3A"),
+    ):
+        parent = users[email]
+        if Contact.objects.filter(user=parent).exists():
+            continue
+        child = (
+            Pupil.objects.filter(
+                school=schools[key],
+                group_memberships__group__name=group,
+                register_entry__status=SenStatus.SEN_SUPPORT,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if child is None:
+            continue
+        Contact.objects.create(
+            trust_id=child.trust_id,
+            pupil=child,
+            name=parent.full_name,
+            relationship="Mother",
+            parental_responsibility=True,
+            email=parent.email,
+            user=parent,
+        )
+
+
+def seed_pupils_and_register(objects: dict[str, Any]) -> str:
+    """Seed every demo school; returns a one-line summary. Runs with scopes disabled (seed_demo)."""
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    totals = [0, 0, 0]
+    for key, school in objects["schools"].items():
+        counts = seed_school(school, key, objects["users"], rng, today)
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    link_demo_parents(objects["schools"], objects["users"])
+    return (
+        f"{totals[0]} pupils added ({totals[1] + totals[2]} on SEN support)."
+        if totals[0]
+        else "Pupils were already there."
+    )
