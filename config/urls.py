@@ -6,5 +6,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("pupils/", include("pupils.urls")),
     path("register/", include("register.urls")),
+    path("support/", include("graduated.urls")),
+    path("ehc/", include("ehcp.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("dashboards/", include("reports.urls")),
     path("", include("trusts.urls")),
 ]

@@ -32,9 +32,7 @@ def make_pupil(school: Any, **fields: Any) -> Pupil:
         return Pupil.objects.create(**defaults)
 
 
-def make_group(
-    school: Any, name: str, *, teachers: list[Any] = (), tas: list[Any] = (), pupils: list[Any] = ()
-):
+def make_group(school: Any, name: str, *, teachers: list[Any] = (), tas: list[Any] = (), pupils: list[Any] = ()):
     with scopes_disabled():
         group, _ = TeachingGroup.objects.get_or_create(
             school=school, name=name, defaults={"trust_id": school.trust_id, "kind": "class"}
@@ -46,9 +44,7 @@ def make_group(
                 group=group, user=user, defaults={"trust_id": school.trust_id, "role": "ta"}
             )
         for pupil in pupils:
-            GroupMember.objects.get_or_create(
-                group=group, pupil=pupil, defaults={"trust_id": school.trust_id}
-            )
+            GroupMember.objects.get_or_create(group=group, pupil=pupil, defaults={"trust_id": school.trust_id})
     return group
 
 

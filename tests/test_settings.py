@@ -22,9 +22,7 @@ PRODUCTION = {
 
 def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in PRODUCTION and k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
@@ -36,9 +34,7 @@ def test_production_passes_check_deploy() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "EMAIL_URL"]
-)
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "EMAIL_URL"])
 def test_production_requires_each_setting(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run_manage(env, "check")

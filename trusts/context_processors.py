@@ -53,6 +53,8 @@ NAV: list[tuple[str, str, str]] = [
     ("Concerns", "register:concern_queue", "concern.triage"),
     ("My concerns", "register:my_concerns", "concern.raise"),
     ("Import", "pupils:import", "pupils.import"),
+    ("School figures", "reports:school_dashboard", "school.aggregates"),
+    ("Trust figures", "reports:trust_dashboard", "trust.dashboard"),
     ("Term dates", "trusts:calendar", "calendar.change"),
     ("Access log", "trusts:audit", "audit.view"),
 ]

@@ -94,9 +94,7 @@ def _reset_pool(app: Any) -> None:
         app._pool = None
 
 
-def wait_for(
-    condition: Any, *, seconds: float = 60, what: str = "condition", log: Path | None = None
-) -> None:
+def wait_for(condition: Any, *, seconds: float = 60, what: str = "condition", log: Path | None = None) -> None:
     """Poll an external process's effect, bounded in time."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

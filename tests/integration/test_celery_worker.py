@@ -17,9 +17,7 @@ pytestmark = [pytest.mark.integration]
 def test_worker_emails_a_notification_once(demo, celery_worker_process) -> None:
     senco = demo.user("senco.acorn@oak.test")
     with scope(trust=demo.oak.pk), transaction.atomic():
-        note = services.notify(
-            recipient=senco, kind="concern", text="A concern about a pupil in 4B", link="/"
-        )
+        note = services.notify(recipient=senco, kind="concern", text="A concern about a pupil in 4B", link="/")
     mail_dir = celery_worker_process["mail_dir"]
 
     def emailed() -> bool:

@@ -18,9 +18,7 @@ CASES = [
     Case("register:census_export", own=CASEWORK_ROLES),
     Case("register:my_pupils", own=TEACHING | {"senco.acorn@oak.test"}),
     # The record: casework roles of the school (the lead everywhere), and the pupil's own teacher and TA.
-    Case(
-        "register:pupil_record", kwargs=_pupil, own=CASEWORK_ROLES | TEACHING, other_school={"lead@oak.test"}
-    ),
+    Case("register:pupil_record", kwargs=_pupil, own=CASEWORK_ROLES | TEACHING, other_school={"lead@oak.test"}),
     Case("register:change_status", kwargs=_pupil, own=CASEWORK_ROLES, other_school={"lead@oak.test"}),
     Case("register:pupil_access", kwargs=_pupil, own=CASEWORK_ROLES, other_school={"lead@oak.test"}),
 ]

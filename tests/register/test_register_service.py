@@ -142,13 +142,9 @@ def test_need_change_without_status_change_keeps_since_date(pupil, senco) -> Non
 
 def test_teacher_cannot_change_the_register(pupil, oak_scope) -> None:
     with pytest.raises(ValidationError, match="cannot change the SEN register"):
-        services.change_status(
-            pupil=pupil, to_status="M", actor=oak_scope.user("teacher.acorn@oak.test"), reason="x"
-        )
+        services.change_status(pupil=pupil, to_status="M", actor=oak_scope.user("teacher.acorn@oak.test"), reason="x")
 
 
 def test_senco_of_another_school_cannot_change_it(pupil, oak_scope) -> None:
     with pytest.raises(ValidationError):
-        services.change_status(
-            pupil=pupil, to_status="M", actor=oak_scope.user("senco.beech@oak.test"), reason="x"
-        )
+        services.change_status(pupil=pupil, to_status="M", actor=oak_scope.user("senco.beech@oak.test"), reason="x")

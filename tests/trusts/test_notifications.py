@@ -17,9 +17,7 @@ def test_notify_emails_after_commit_and_only_once(demo, django_capture_on_commit
     senco = demo.user("senco.acorn@oak.test")
     with scope(trust=demo.oak.pk):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            note = services.notify(
-                recipient=senco, kind="concern", text="A new concern was raised", link="/x/"
-            )
+            note = services.notify(recipient=senco, kind="concern", text="A new concern was raised", link="/x/")
         assert len(callbacks) == 1
         assert mail.outbox == []
         assert tasks.email_notification(notification_id=note.pk) is True
@@ -52,9 +50,7 @@ def test_catch_up_emails_what_was_never_sent(demo) -> None:
 
 def test_list_shows_own_notifications_only_and_opening_marks_read(demo) -> None:
     with scope(trust=demo.oak.pk):
-        mine = services.notify(
-            recipient=demo.user("senco.acorn@oak.test"), kind="k", text="For Priya", link="/"
-        )
+        mine = services.notify(recipient=demo.user("senco.acorn@oak.test"), kind="k", text="For Priya", link="/")
         services.notify(recipient=demo.user("head.acorn@oak.test"), kind="k", text="For Sarah")
     with scope(trust=demo.river.pk):
         theirs = services.notify(recipient=demo.user("senco.willow@river.test"), kind="k", text="For Aisha")

@@ -76,6 +76,4 @@ def test_membership_in_another_trusts_school_is_refused(oak_scope) -> None:
     from trusts.services import add_membership
 
     with pytest.raises(ValidationError, match="another trust"):
-        add_membership(
-            user=oak_scope.user("teacher.acorn@oak.test"), role=Role.TEACHER, school=oak_scope.willow
-        )
+        add_membership(user=oak_scope.user("teacher.acorn@oak.test"), role=Role.TEACHER, school=oak_scope.willow)

@@ -48,9 +48,7 @@ def test_sign_in_and_out_are_audited(demo) -> None:
     client.post("/accounts/logout/")
     with scope(trust=demo.oak.pk):
         actions = list(
-            AuditEntry.objects.filter(actor=demo.user("senco.acorn@oak.test")).values_list(
-                "action", flat=True
-            )
+            AuditEntry.objects.filter(actor=demo.user("senco.acorn@oak.test")).values_list("action", flat=True)
         )
     assert sorted(actions) == ["sign_in", "sign_out"]
 

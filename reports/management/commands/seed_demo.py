@@ -17,9 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
-            raise CommandError(
-                "seed_demo refuses to run when DEBUG is off: it would add demo accounts to live data."
-            )
+            raise CommandError("seed_demo refuses to run when DEBUG is off: it would add demo accounts to live data.")
         with scopes_disabled():
             objects = seed_tenancy()
             summary = seed_pupils_and_register(objects)

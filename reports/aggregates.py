@@ -1,0 +1,177 @@
+"""Aggregate figures for governors, trustees and the inclusion lead: totals and percentages only.
+
+Every function takes a list of schools and runs a fixed number of queries whatever their size.
+Small numbers are suppressed by `suppress()` before they reach a governor's or trustee's page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from pupils.models import YEAR_ORDER, Pupil
+from register.models import CauseForConcern, NeedType, RegisterChange, SenStatus
+from trusts.calendar_defaults import academic_year_of, default_terms
+from trusts.models import School
+
+SMALL = 5
+STATUSES = [s.value for s in SenStatus]
+
+
+def suppress(n: int | None) -> str:
+    """Counts of 1 to 4 could identify a child: show them as 'fewer than 5'."""
+    if n is None:
+        return "–"
+    return "fewer than 5" if 0 < n < SMALL else str(n)
+
+
+def pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def suppressed_pct(part: int, whole: int) -> str:
+    if 0 < part < SMALL:
+        return "–"
+    value = pct(part, whole)
+    return "–" if value is None else f"{value:.1f}%"
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    roll: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def support_pct(self) -> float | None:
+        return pct(self.counts["K"], self.roll)
+
+    @property
+    def ehc_pct(self) -> float | None:
+        return pct(self.counts["E"], self.roll)
+
+
+def _on_roll(schools: list[School]) -> Any:
+    return Pupil.objects.filter(school__in=schools, leaving_date=None)
+
+
+def register_by_school(schools: list[School]) -> list[SchoolRow]:
+    rows = {s.pk: SchoolRow(school=s) for s in schools}
+    data = (
+        _on_roll(schools)
+        .values("school_id", code=F("register_entry__status"))
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "code", "n")
+    )
+    for school_id, code, n in data:
+        row = rows[school_id]
+        row.counts[code or "N"] += n
+        row.roll += n
+    return [rows[s.pk] for s in schools]
+
+
+def needs_profile(schools: list[School]) -> list[dict[str, Any]]:
+    """Primary need of pupils on SEN support and with EHC plans, across the schools given."""
+    data = (
+        _on_roll(schools)
+        .filter(register_entry__status__in=["K", "E"])
+        .values(need=F("register_entry__primary_need"), status=F("register_entry__status"))
+        .annotate(n=Count("pk"))
+    )
+    table: dict[str, dict[str, int]] = defaultdict(lambda: {"K": 0, "E": 0})
+    for row in data:
+        table[row["need"] or "OTH"][row["status"]] += row["n"]
+    return [
+        {"code": code, "label": NeedType(code).label, "K": table[code]["K"], "E": table[code]["E"]}
+        for code in NeedType.values
+        if code in table
+    ]
+
+
+def by_year_group(schools: list[School]) -> list[dict[str, Any]]:
+    data = (
+        _on_roll(schools)
+        .values("year_group")
+        .annotate(
+            roll=Count("pk"),
+            k=Count("pk", filter=Q(register_entry__status="K")),
+            e=Count("pk", filter=Q(register_entry__status="E")),
+        )
+    )
+    rows = sorted(data, key=lambda r: YEAR_ORDER.get(r["year_group"], 99))
+    return [{"year": r["year_group"], "roll": r["roll"], "K": r["k"], "E": r["e"]} for r in rows]
+
+
+def term_ends(today: date, count: int = 6) -> list[tuple[str, date]]:
+    """The last `count` term ends (autumn, spring, summer) up to today, oldest first."""
+    ends: list[tuple[str, date]] = []
+    year = academic_year_of(today)
+    while len(ends) < count:
+        terms = default_terms(year)
+        for label, half in (("Summer", 5), ("Spring", 3), ("Autumn", 1)):
+            end = terms[half].end
+            if end <= today:
+                ends.append((f"{label} {end.year}", end))
+        year -= 1
+    ends.sort(key=lambda item: item[1])
+    return ends[-count:]
+
+
+def register_trend(schools: list[School], today: date | None = None) -> list[dict[str, Any]]:
+    """Pupils on SEN support and with EHC plans at the end of each of the last six terms,
+    rebuilt from register history (one query)."""
+    today = today or timezone.localdate()
+    points = term_ends(today)
+    changes = (
+        RegisterChange.objects.filter(school__in=schools, effective_date__lte=points[-1][1])
+        .order_by("pupil_id", "effective_date", "id")
+        .values_list("pupil_id", "effective_date", "to_status")
+    )
+    history: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for pupil_id, when, to in changes:
+        history[pupil_id].append((when, to))
+    result = []
+    for label, end in points:
+        k = e = 0
+        for steps in history.values():
+            status: str | None = None
+            for when, to_status in steps:
+                if when > end:
+                    break
+                status = to_status
+            if status == "K":
+                k += 1
+            elif status == "E":
+                e += 1
+        result.append({"label": label, "date": end, "K": k, "E": e})
+    return result
+
+
+def concern_stats(schools: list[School], since: date) -> dict[str, Any]:
+    """Concerns raised since a date, how many are still waiting and how quickly they were triaged."""
+    rows = list(
+        CauseForConcern.objects.filter(school__in=schools, created_at__date__gte=since).values_list(
+            "created_at", "triaged_at", "status"
+        )
+    )
+    waits = sorted((t - c).total_seconds() / 86400 for c, t, _ in rows if t)
+    median = waits[len(waits) // 2] if waits else None
+    return {
+        "raised": len(rows),
+        "waiting": sum(1 for _, t, status in rows if t is None and status != "closed"),
+        "median_days_to_triage": round(median, 1) if median is not None else None,
+    }
+
+
+def start_of_academic_year(today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    return date(academic_year_of(today), 9, 1)
+
+
+def days_ago(n: int) -> date:
+    return timezone.localdate() - timedelta(days=n)

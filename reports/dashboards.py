@@ -1,0 +1,130 @@
+"""Dashboard contexts: the school in aggregate (governors, heads, SENCOs, lead) and the trust side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trusts.models import School
+
+from . import aggregates as agg
+from .charts import Series, bar_chart, line_chart
+from .national import NATIONAL
+
+
+def school_dashboard(school: School) -> dict[str, Any]:
+    row = agg.register_by_school([school])[0]
+    needs = agg.needs_profile([school])
+    years = agg.by_year_group([school])
+    trend = agg.register_trend([school])
+    concerns = agg.concern_stats([school], agg.start_of_academic_year())
+    return {
+        "school": school,
+        "row": row,
+        "headline": [
+            {"label": "Pupils on roll", "value": str(row.roll)},
+            {
+                "label": "On SEN support (K)",
+                "value": agg.suppress(row.counts["K"]),
+                "pct": agg.suppressed_pct(row.counts["K"], row.roll),
+                "national": NATIONAL["support_pct"],
+            },
+            {
+                "label": "With an EHC plan (E)",
+                "value": agg.suppress(row.counts["E"]),
+                "pct": agg.suppressed_pct(row.counts["E"], row.roll),
+                "national": NATIONAL["ehc_pct"],
+            },
+            {"label": "Being monitored", "value": agg.suppress(row.counts["M"])},
+        ],
+        "needs": [{**n, "K_shown": agg.suppress(n["K"]), "E_shown": agg.suppress(n["E"])} for n in needs],
+        "years": [
+            {
+                **y,
+                "K_shown": agg.suppress(y["K"]),
+                "E_shown": agg.suppress(y["E"]),
+                "pct": agg.suppressed_pct(y["K"] + y["E"], y["roll"]),
+            }
+            for y in years
+        ],
+        "trend": [{**t, "K_shown": agg.suppress(t["K"]), "E_shown": agg.suppress(t["E"])} for t in trend],
+        "trend_chart": line_chart(
+            title=f"Pupils on SEN support and with EHC plans at {school.name}, last six terms",
+            description="Counts at the end of each term, rebuilt from the register history. Table below.",
+            labels=[t["label"] for t in trend],
+            series=[
+                Series("SEN support (K)", [t["K"] for t in trend]),
+                Series("EHC plan (E)", [t["E"] for t in trend]),
+            ],
+        )
+        if all(t["K"] == 0 or t["K"] >= agg.SMALL for t in trend)
+        and all(t["E"] == 0 or t["E"] >= agg.SMALL for t in trend)
+        else None,
+        "concerns": concerns,
+        "national": NATIONAL,
+    }
+
+
+def trust_dashboard(schools: list[School]) -> dict[str, Any]:
+    rows = agg.register_by_school(schools)
+    total_roll = sum(r.roll for r in rows)
+    total_k = sum(r.counts["K"] for r in rows)
+    total_e = sum(r.counts["E"] for r in rows)
+    chart = bar_chart(
+        title="Percentage of pupils on SEN support and with EHC plans, by school, against national figures",
+        description="Bars per school for SEN support and EHC plans as a percentage of pupils on roll; "
+        "the national line is shown as its own row. The same numbers are in the table.",
+        labels=[r.school.name for r in rows] + ["National"],
+        series=[
+            Series("SEN support %", [r.support_pct or 0 for r in rows] + [NATIONAL["support_pct"].value]),
+            Series("EHC plan %", [r.ehc_pct or 0 for r in rows] + [NATIONAL["ehc_pct"].value]),
+        ],
+        unit="%",
+    )
+    trend = agg.register_trend(schools)
+    return {
+        "rows": [
+            {
+                "school": r.school,
+                "roll": r.roll,
+                "M": agg.suppress(r.counts["M"]),
+                "K": agg.suppress(r.counts["K"]),
+                "E": agg.suppress(r.counts["E"]),
+                "N": r.counts["N"],
+                "K_pct": agg.suppressed_pct(r.counts["K"], r.roll),
+                "E_pct": agg.suppressed_pct(r.counts["E"], r.roll),
+            }
+            for r in rows
+        ],
+        "totals": {
+            "roll": total_roll,
+            "K": agg.suppress(total_k),
+            "E": agg.suppress(total_e),
+            "K_pct": agg.suppressed_pct(total_k, total_roll),
+            "E_pct": agg.suppressed_pct(total_e, total_roll),
+        },
+        "chart": chart,
+        "needs": [
+            {**n, "K_shown": agg.suppress(n["K"]), "E_shown": agg.suppress(n["E"])} for n in agg.needs_profile(schools)
+        ],
+        "years": [
+            {
+                **y,
+                "K_shown": agg.suppress(y["K"]),
+                "E_shown": agg.suppress(y["E"]),
+                "pct": agg.suppressed_pct(y["K"] + y["E"], y["roll"]),
+            }
+            for y in agg.by_year_group(schools)
+        ],
+        "trend": [{**t, "K_shown": agg.suppress(t["K"]), "E_shown": agg.suppress(t["E"])} for t in trend],
+        "trend_chart": line_chart(
+            title="Pupils on SEN support and with EHC plans across the trust, last six terms",
+            description="Counts at the end of each term, rebuilt from register history. Table below.",
+            labels=[t["label"] for t in trend],
+            series=[
+                Series("SEN support (K)", [t["K"] for t in trend]),
+                Series("EHC plan (E)", [t["E"] for t in trend]),
+            ],
+        ),
+        "concerns": agg.concern_stats(schools, agg.start_of_academic_year()),
+        "national": NATIONAL,
+    }

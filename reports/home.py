@@ -1,0 +1,77 @@
+"""What each role's home page shows. `reports` may read every app; trusts' home view calls these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from pupils.queries import own_pupils
+from trusts.http import AuthedRequest
+from trusts.permissions import schools_where
+
+from .aggregates import register_by_school
+
+
+def _item(label: str, count: int, url: str) -> dict[str, Any]:
+    return {"label": label, "count": count, "url": url}
+
+
+def casework_home(request: AuthedRequest) -> dict[str, Any]:
+    from register.concern_queries import concern_counts
+
+    user = request.user
+    items = []
+    concerns = concern_counts(user)
+    items.append(_item("Concerns to triage", concerns.get("new", 0), reverse("register:concern_queue")))
+    items.append(
+        _item(
+            "Concerns in progress",
+            concerns.get("in_progress", 0),
+            reverse("register:concern_queue") + "?status=in_progress",
+        )
+    )
+    schools = schools_where(user, "casework.view")
+    rows = register_by_school(schools)
+    register = [{"school": row.school, "counts": {**row.counts, "total": row.roll}} for row in rows]
+    if len(rows) == 1:
+        counts = rows[0].counts
+        register_url = reverse("register:list")
+        items.append(_item("Pupils on SEN support (K)", counts["K"], register_url + "?status=K"))
+        items.append(_item("Pupils with an EHC plan (E)", counts["E"], register_url + "?status=E"))
+        items.append(_item("Pupils being monitored", counts["M"], register_url + "?status=M"))
+    return {"home_items": items, "register_by_school": register if len(schools) > 1 else []}
+
+
+def teacher_home(request: AuthedRequest) -> dict[str, Any]:
+    from register.concern_queries import concern_counts
+
+    user = request.user
+    pupils = own_pupils(user)
+    on_register = pupils.filter(register_entry__status__in=["M", "K", "E"]).count()
+    concerns = concern_counts(user)
+    return {
+        "home_items": [
+            _item("My pupils", pupils.count(), reverse("register:my_pupils")),
+            _item("My pupils on the SEN register", on_register, reverse("register:my_pupils")),
+            _item(
+                "My concerns still open",
+                concerns.get("new", 0) + concerns.get("in_progress", 0),
+                reverse("register:my_concerns"),
+            ),
+        ]
+    }
+
+
+def governor_home(request: AuthedRequest) -> dict[str, Any]:
+    from .dashboards import school_dashboard
+
+    schools = schools_where(request.user, "school.aggregates")
+    return school_dashboard(schools[0]) if schools else {}
+
+
+def trustee_home(request: AuthedRequest) -> dict[str, Any]:
+    from .dashboards import trust_dashboard
+
+    schools = schools_where(request.user, "trust.dashboard")
+    return trust_dashboard(schools) if schools else {}

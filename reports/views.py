@@ -1,0 +1,96 @@
+"""Dashboards: thin views over reports.dashboards. Governors and trustees only ever get aggregates."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+
+from trusts import audit
+from trusts.http import AuthedRequest
+from trusts.models import School
+from trusts.permissions import schools_where
+
+from .dashboards import school_dashboard, trust_dashboard
+
+
+def _school(request: AuthedRequest) -> School:
+    schools = schools_where(request.user, "school.aggregates")
+    if not schools:
+        raise Http404
+    wanted = request.GET.get("school")
+    if not wanted:
+        return schools[0]
+    for school in schools:
+        if str(school.pk) == wanted:
+            return school
+    raise Http404
+
+
+def _trust_schools(request: AuthedRequest) -> list[School]:
+    schools = schools_where(request.user, "trust.dashboard")
+    if not schools:
+        raise Http404
+    return schools
+
+
+@login_required
+def school_view(request: AuthedRequest) -> HttpResponse:
+    school = _school(request)
+    context = school_dashboard(school)
+    context["schools"] = schools_where(request.user, "school.aggregates")
+    return render(request, "reports/school_dashboard.html", context)
+
+
+@login_required
+def trust_view(request: AuthedRequest) -> HttpResponse:
+    context = trust_dashboard(_trust_schools(request))
+    context["can_drill"] = bool(schools_where(request.user, "casework.view"))
+    return render(request, "reports/trust_dashboard.html", context)
+
+
+CSV_TABLES: dict[str, tuple[list[str], Any]] = {
+    "schools": (
+        ["School", "On roll", "Monitoring", "SEN support (K)", "K %", "EHC plan (E)", "E %"],
+        lambda c: [[r["school"].name, r["roll"], r["M"], r["K"], r["K_pct"], r["E"], r["E_pct"]] for r in c["rows"]],
+    ),
+    "needs": (
+        ["Need code", "Need", "SEN support (K)", "EHC plan (E)"],
+        lambda c: [[n["code"], n["label"], n["K_shown"], n["E_shown"]] for n in c["needs"]],
+    ),
+    "years": (
+        ["Year group", "On roll", "SEN support (K)", "EHC plan (E)", "K+E %"],
+        lambda c: [[y["year"], y["roll"], y["K_shown"], y["E_shown"], y["pct"]] for y in c["years"]],
+    ),
+    "trend": (
+        ["Term end", "Date", "SEN support (K)", "EHC plan (E)"],
+        lambda c: [[t["label"], t["date"].isoformat(), t["K_shown"], t["E_shown"]] for t in c["trend"]],
+    ),
+}
+
+
+@login_required
+def trust_csv(request: AuthedRequest, table: str) -> HttpResponse:
+    if table not in CSV_TABLES:
+        raise Http404
+    context = trust_dashboard(_trust_schools(request))
+    header, rows = CSV_TABLES[table]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="trust-{table}-{timezone.localdate():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows(context))
+    audit.record(actor=request.user, action=audit.Action.EXPORT, obj=request.user.trust, summary=f"Trust {table} table")
+    return response
+
+
+urlpatterns = [
+    path("school/", school_view, name="school_dashboard"),
+    path("trust/", trust_view, name="trust_dashboard"),
+    path("trust/<slug:table>.csv", trust_csv, name="trust_csv"),
+]

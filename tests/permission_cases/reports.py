@@ -1,0 +1,14 @@
+"""Permission cases for the dashboards."""
+
+from __future__ import annotations
+
+from .base import Case
+
+AGGREGATES = {"lead@oak.test", "head.acorn@oak.test", "senco.acorn@oak.test", "governor.acorn@oak.test"}
+TRUST = {"lead@oak.test", "trustee@oak.test"}
+
+CASES = [
+    Case("reports:school_dashboard", own=AGGREGATES),
+    Case("reports:trust_dashboard", own=TRUST),
+]
+COVERED_ELSEWHERE = {"reports:trust_csv": "tests/reports/test_dashboards.py::test_trust_dashboard_and_csv"}

@@ -1,0 +1,165 @@
+"""Dashboards: numbers against hand-computed fixtures, suppression of small numbers, and no pupil
+names or UPNs anywhere a governor or trustee can reach."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from register.services import change_status
+from reports import aggregates as agg
+from tests.factories import make_pupil
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def on_register(pupil, status, need="SLCN"):
+    with scope(trust=pupil.trust_id):
+        change_status(
+            pupil=pupil,
+            to_status=status,
+            actor=None,
+            reason="x",
+            primary_need=need if status != "M" else "",
+            parents_told_on=TODAY if status != "M" else None,
+            check_permission=False,
+        )
+
+
+@pytest.fixture
+def acorn_20(demo):
+    """20 pupils at Acorn: 6 on SEN support (4 SLCN, 2 SEMH), 1 monitored, 13 not on the register."""
+    pupils = [make_pupil(demo.acorn, year_group="3" if i < 10 else "5") for i in range(20)]
+    for p in pupils[:4]:
+        on_register(p, "K", "SLCN")
+    for p in pupils[4:6]:
+        on_register(p, "K", "SEMH")
+    on_register(pupils[6], "M")
+    return pupils
+
+
+def test_suppression_rules() -> None:
+    assert [agg.suppress(n) for n in (0, 1, 4, 5, 12)] == ["0", "fewer than 5", "fewer than 5", "5", "12"]
+    assert agg.suppressed_pct(3, 20) == "–"
+    assert agg.suppressed_pct(6, 20) == "30.0%"
+    assert agg.suppressed_pct(0, 0) == "–"
+
+
+def test_school_figures_match_hand_counts(demo, acorn_20) -> None:
+    with scope(trust=demo.oak.pk):
+        row = agg.register_by_school([demo.acorn])[0]
+        needs = {n["code"]: n for n in agg.needs_profile([demo.acorn])}
+        years = {y["year"]: y for y in agg.by_year_group([demo.acorn])}
+    assert row.roll == 20
+    assert row.counts == {"N": 13, "M": 1, "K": 6, "E": 0}
+    assert row.support_pct == 30.0
+    assert needs["SLCN"]["K"] == 4 and needs["SEMH"]["K"] == 2
+    assert years["3"] == {"year": "3", "roll": 10, "K": 6, "E": 0}
+
+
+def test_governor_sees_suppressed_aggregates(demo, acorn_20) -> None:
+    page = demo.client_for("governor.acorn@oak.test").get("/").content.decode()
+    assert "30.0% of pupils" in page  # 6 of 20 on SEN support
+    assert "fewer than 5" in page  # SEMH (2) and monitoring (1)
+
+
+def test_trend_rebuilds_status_at_each_term_end(demo) -> None:
+    from datetime import timedelta
+
+    ends = agg.term_ends(TODAY)
+    p = make_pupil(demo.acorn, admission_date=ends[0][1] - timedelta(days=400))
+    with scope(trust=demo.oak.pk):
+        change_status(
+            pupil=p,
+            to_status="K",
+            actor=None,
+            reason="x",
+            primary_need="MLD",
+            effective_date=ends[2][1] - timedelta(days=1),
+            parents_told_on=ends[2][1],
+            check_permission=False,
+        )
+        change_status(
+            pupil=p,
+            to_status="N",
+            actor=None,
+            reason="x",
+            effective_date=ends[4][1] - timedelta(days=1),
+            parents_told_on=ends[4][1],
+            check_permission=False,
+        )
+        trend = agg.register_trend([demo.acorn])
+    assert [t["K"] for t in trend] == [0, 0, 1, 1, 0, 0]
+
+
+def _crawl(client, start_urls, limit=60):
+    """Every page reachable by GET links from the start pages (same site, bounded)."""
+    seen, queue, pages = set(), list(start_urls), {}
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        path = urlparse(url).path + (("?" + urlparse(url).query) if urlparse(url).query else "")
+        if path in seen or path.startswith(("/static/", "/accounts/logout")):
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code != 200 or not response["Content-Type"].startswith(("text/html", "text/csv")):
+            continue
+        body = response.content.decode()
+        pages[path] = body
+        for href in re.findall(r'href="([^"#]+)"', body):
+            href = href.replace("&amp;", "&")
+            if href.startswith("/") or href.startswith("?"):
+                queue.append(urljoin(path, href))
+    return pages
+
+
+@pytest.mark.parametrize("email", ["governor.acorn@oak.test", "trustee@oak.test"])
+def test_no_pupil_name_or_upn_reaches_governors_or_trustees(demo, acorn_20, email) -> None:
+    beech = [make_pupil(demo.beech) for _ in range(6)]
+    for p in beech:
+        on_register(p, "K", "ASD")
+    client = demo.client_for(email)
+    pages = _crawl(client, ["/", reverse("reports:school_dashboard"), reverse("reports:trust_dashboard")])
+    assert len(pages) >= 3
+    secrets = [(p.legal_surname, p.upn, p.legal_forename) for p in acorn_20 + beech]
+    for path, body in pages.items():
+        for surname, upn, forename in secrets:
+            assert surname not in body, f"{surname} on {path}"
+            assert upn not in body, f"{upn} on {path}"
+            assert forename not in body, f"{forename} on {path}"
+
+
+def test_trust_dashboard_and_csv(demo, acorn_20) -> None:
+    client = demo.client_for("trustee@oak.test")
+    page = client.get(reverse("reports:trust_dashboard")).content.decode()
+    assert "Acorn Primary" in page and "Beech Academy" in page and "Willow Primary" not in page
+    assert "<svg" in page and "<title" in page
+    csv_text = client.get(reverse("reports:trust_csv", args=["schools"])).content.decode()
+    assert "Acorn Primary,20,fewer than 5,6,30.0%,0,0.0%" in csv_text
+    assert "Beech Academy,0,0,0,–,0,–" in csv_text
+    for email in ("governor.acorn@oak.test", "senco.acorn@oak.test", "parent.acorn@oak.test", "lead@river.test"):
+        response = demo.client_for(email).get(reverse("reports:trust_csv", args=["schools"]))
+        assert response.status_code == 404 or "Acorn" not in response.content.decode()
+    assert client.get(reverse("reports:trust_csv", args=["nonsense"])).status_code == 404
+
+
+def test_dashboard_queries_do_not_grow_with_pupils(demo) -> None:
+    client = demo.client_for("lead@oak.test")
+    counts = []
+    for n in (5, 60):
+        for i in range(n):
+            p = make_pupil(demo.acorn if i % 2 else demo.beech)
+            if i % 3 == 0:
+                on_register(p, "K")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reports:trust_dashboard")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
