@@ -9,6 +9,6 @@ urlpatterns = [
     path("support/", include("graduated.urls")),
     path("ehc/", include("ehcp.urls")),
     path("reviews/", include("reviews.urls")),
-    path("dashboards/", include("reports.urls")),
+    path("", include("reports.urls")),
     path("", include("trusts.urls")),
 ]

@@ -123,8 +123,8 @@ def download_name(document: Document) -> str:
     return clean_file_name(document.original_name, kind)
 
 
-def check_upload(uploaded_file: Any) -> FileKind:
-    """Refuse (ValidationError) an empty, oversize or unaccepted file; otherwise say what it is."""
+def check_upload(uploaded_file: Any) -> tuple[FileKind, int]:
+    """Refuse (ValidationError) an empty, oversize or unaccepted file; otherwise say what it is and its size."""
     size = getattr(uploaded_file, "size", None)
     if size is None:
         size = len(_read_all(uploaded_file))
@@ -144,7 +144,7 @@ def check_upload(uploaded_file: Any) -> FileKind:
             "cannot be added. We check what is inside the file, not its name. Save it as a PDF and try again.",
             code="file_type",
         )
-    return kind
+    return kind, size
 
 
 def may_upload(user: Any, pupil: Pupil) -> bool:
@@ -184,7 +184,7 @@ def upload_document(
         raise ValidationError("Choose what kind of document this is.", code="category")
     if visibility not in Document.Visibility.values:
         raise ValidationError("Choose who may see this document.", code="visibility")
-    kind = check_upload(uploaded_file)
+    kind, size = check_upload(uploaded_file)
     original_name = clean_file_name(getattr(uploaded_file, "name", "") or "document", kind)
     title = " ".join((title or "").split())[:200] or os.path.splitext(original_name)[0]
     document = Document(
@@ -193,7 +193,7 @@ def upload_document(
         pupil=pupil,
         original_name=original_name,
         content_type=kind.content_type,
-        size=uploaded_file.size,
+        size=size,
         category=category,
         visibility=visibility,
         title=title,

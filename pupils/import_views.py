@@ -54,7 +54,7 @@ def _upload(request: AuthedRequest, token: str) -> tuple[dict[str, Any], School,
         raise Http404("Page not found") from None
     if not isinstance(data, dict) or data.get("u") != request.user.pk or data.get("k") not in {PUPILS, GROUPS}:
         raise Http404("Page not found")
-    school = get_object_or_404(School.objects.all(), pk=data.get("s"))
+    school: School = get_object_or_404(School.objects.all(), pk=data.get("s"))
     require(request, "pupils.import", school)
     content = None if expired else importing.load_upload(str(data.get("f", "")))
     if content is None:
@@ -167,7 +167,7 @@ def _render_leavers(
 
 @login_required
 def leavers(request: AuthedRequest, school_id: int) -> HttpResponse:
-    school = get_object_or_404(School.objects.all(), pk=school_id)
+    school: School = get_object_or_404(School.objects.all(), pk=school_id)
     require(request, "pupils.import", school)
     return _render_leavers(request, school)
 

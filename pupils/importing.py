@@ -71,14 +71,10 @@ PUPIL_COLUMNS: tuple[Column, ...] = (
     Column("upn", "UPN", ("Unique Pupil Number", "Pupil UPN"), True),
     Column("legal_surname", "Legal Surname", ("Surname", "Last Name", "Family Name"), True),
     Column("legal_forename", "Legal Forename", ("Forename", "First Name", "Given Name"), True),
-    Column(
-        "preferred_forename", "Preferred Forename", ("Preferred Name", "Preferred First Name", "Known As")
-    ),
+    Column("preferred_forename", "Preferred Forename", ("Preferred Name", "Preferred First Name", "Known As")),
     Column("date_of_birth", "DOB", ("Date of Birth", "Birth Date"), True),
     Column("gender", "Gender", ("Sex",), True),
-    Column(
-        "year_group", "Year", ("Year Group", "NC Year", "National Curriculum Year", "Curriculum Year"), True
-    ),
+    Column("year_group", "Year", ("Year Group", "NC Year", "National Curriculum Year", "Curriculum Year"), True),
     Column("reg_group", "Reg Group", ("Registration Group", "Form", "Form Group", "Tutor Group", "Reg Form")),
     Column("admission_date", "Admission Date", ("Date of Admission", "Admitted", "Entry Date")),
     Column("eal", "EAL", ("English as an Additional Language",)),
@@ -143,9 +139,7 @@ def parse_flag(text: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(
-        f"'{text.strip()}' is not yes or no: use Y or N (Yes, No, True, False, 1 or 0 also work)."
-    )
+    raise ValueError(f"'{text.strip()}' is not yes or no: use Y or N (Yes, No, True, False, 1 or 0 also work).")
 
 
 def parse_gender(text: str) -> str:
@@ -159,8 +153,7 @@ def parse_year(text: str) -> str:
     code = YEARS.get(re.sub(r"\s+", "", text.casefold()))
     if code is None:
         raise ValueError(
-            f"'{text.strip()}' is not a year group: use N1, N2, R (Reception) "
-            "or 1 to 14 (for example Year 4)."
+            f"'{text.strip()}' is not a year group: use N1, N2, R (Reception) or 1 to 14 (for example Year 4)."
         )
     return code
 
@@ -191,8 +184,7 @@ def decode(content: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise FileProblem(
-        "The file is not a text file we can read. "
-        "Save it from your MIS or spreadsheet as CSV (UTF-8) and try again."
+        "The file is not a text file we can read. Save it from your MIS or spreadsheet as CSV (UTF-8) and try again."
     )
 
 
@@ -217,9 +209,7 @@ def _check_is_csv(content: bytes) -> str:
             )
     text = decode(content)
     if "\x00" in text:
-        raise FileProblem(
-            "This is not a CSV file: it contains binary data. Export the list as CSV and try again."
-        )
+        raise FileProblem("This is not a CSV file: it contains binary data. Export the list as CSV and try again.")
     if not text.strip():
         raise FileProblem("The file is empty. Export the list from your MIS again and upload that file.")
     return text
@@ -236,9 +226,7 @@ def read_table(content: bytes, columns: Sequence[Column]) -> Table:
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise FileProblem(
-            f"This file cannot be read as CSV ({exc}). Export the list as CSV and try again."
-        ) from exc
+        raise FileProblem(f"This file cannot be read as CSV ({exc}). Export the list as CSV and try again.") from exc
     header_index = next((i for i, record in enumerate(records) if any(cell.strip() for cell in record)), None)
     if header_index is None:
         raise FileProblem("The file is empty. Export the list from your MIS again and upload that file.")
@@ -250,9 +238,7 @@ def read_table(content: bytes, columns: Sequence[Column]) -> Table:
             continue
         rows.append((number, {f: record[i].strip() if i < len(record) else "" for f, i in positions.items()}))
     if not rows:
-        raise FileProblem(
-            "The file has column headings but no rows under them. Export the list again with its rows."
-        )
+        raise FileProblem("The file has column headings but no rows under them. Export the list again with its rows.")
     ignored = [h.strip() for h in records[header_index] if h.strip() and h not in headings.values()]
     return Table(headings=headings, ignored=ignored, rows=rows)
 
@@ -438,9 +424,7 @@ def _clean_pupil_row(
     born, admitted = values.get("date_of_birth"), values.get("admission_date")
     if born and born > today:
         problems.append(
-            Problem(
-                row, table.headings["date_of_birth"], f"The date of birth {_show(born)} is in the future."
-            )
+            Problem(row, table.headings["date_of_birth"], f"The date of birth {_show(born)} is in the future.")
         )
     elif born and admitted and admitted < born:
         problems.append(
@@ -501,9 +485,7 @@ def plan_pupil_import(*, school: School, content: bytes, full: bool = False) -> 
         pupil = existing.get(upn)
         replaced = ""
         if pupil is None:
-            match = temporary.get(
-                _name_key(values["legal_surname"], values["legal_forename"], values["date_of_birth"])
-            )
+            match = temporary.get(_name_key(values["legal_surname"], values["legal_forename"], values["date_of_birth"]))
             if match is not None and match.pk in claimed:
                 message = (
                     f"Row {claimed[match.pk]} already gives a new UPN to {match.legal_forename} "
@@ -627,8 +609,7 @@ def import_pupils(
             )
     except IntegrityError as exc:
         raise FileProblem(
-            "Someone else changed these pupils while the file was being imported. "
-            "Nothing was saved: try again."
+            "Someone else changed these pupils while the file was being imported. Nothing was saved: try again."
         ) from exc
     return plan
 
@@ -638,9 +619,9 @@ def import_pupils(
 
 def possible_leavers(*, school: School) -> QuerySet[Pupil]:
     """Pupils of the school listed as possible leavers by a full import and not yet decided."""
-    return Pupil.objects.filter(
-        school=school, possible_leaver_since__isnull=False, leaving_date=None
-    ).order_by("legal_surname", "legal_forename", "pk")
+    return Pupil.objects.filter(school=school, possible_leaver_since__isnull=False, leaving_date=None).order_by(
+        "legal_surname", "legal_forename", "pk"
+    )
 
 
 def possible_leaver_counts(*, schools: Sequence[School]) -> dict[int, int]:
@@ -663,9 +644,7 @@ def confirm_leaver(*, pupil: Pupil, leaving_date: date, actor: User | None) -> P
             "The leaving date cannot be in the future: confirm the leaver on or after the day they leave."
         )
     if pupil.admission_date and leaving_date < pupil.admission_date:
-        raise ValidationError(
-            f"The leaving date is before the pupil joined ({pupil.admission_date:%d/%m/%Y})."
-        )
+        raise ValidationError(f"The leaving date is before the pupil joined ({pupil.admission_date:%d/%m/%Y}).")
     pupil.leaving_date, pupil.possible_leaver_since = leaving_date, None
     pupil.save(update_fields=["leaving_date", "possible_leaver_since", "updated_at"])
     audit.record(
@@ -722,9 +701,7 @@ class GroupPlan:
         if self.new_groups:
             parts.append(_plural(len(self.new_groups), "new group"))
         if self.new_staff or self.changed_staff:
-            parts.append(
-                _plural(len(self.new_staff) + len(self.changed_staff), "staff link") + " added or changed"
-            )
+            parts.append(_plural(len(self.new_staff) + len(self.changed_staff), "staff link") + " added or changed")
         return "; ".join(parts)
 
 
@@ -779,13 +756,9 @@ def plan_group_import(*, school: School, content: bytes) -> GroupPlan:
                 )
             )
         if not name:
-            problems.append(
-                Problem(row, table.headings["group"], "The group is blank: give the group's name.")
-            )
+            problems.append(Problem(row, table.headings["group"], "The group is blank: give the group's name."))
         elif len(name) > TEXT_LIMITS["group"]:
-            problems.append(
-                Problem(row, table.headings["group"], "The group name is longer than 50 characters.")
-            )
+            problems.append(Problem(row, table.headings["group"], "The group name is longer than 50 characters."))
         email = cells.get("teacher_email", "").casefold()
         person = staff.get(email) if email else None
         if email and person is None:
@@ -815,9 +788,7 @@ def plan_group_import(*, school: School, content: bytes) -> GroupPlan:
             user, role = person
             link = staff_links.get((group.pk, user.pk)) if group.pk else None
             if link is None and (key, user.pk) not in new_staff:
-                new_staff[(key, user.pk)] = GroupStaff(
-                    trust_id=school.trust_id, group=group, user=user, role=role
-                )
+                new_staff[(key, user.pk)] = GroupStaff(trust_id=school.trust_id, group=group, user=user, role=role)
                 outcome = "updated" if outcome == "unchanged" else outcome
             elif link is not None and link.role != role:
                 link.role = role
@@ -851,8 +822,7 @@ def import_groups(*, school: School, content: bytes, actor: User | None, source:
             )
     except IntegrityError as exc:
         raise FileProblem(
-            "Someone else changed these groups while the file was being imported. "
-            "Nothing was saved: try again."
+            "Someone else changed these groups while the file was being imported. Nothing was saved: try again."
         ) from exc
     return plan
 

@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
         from trusts.models import Role
         from trusts.views import HOME_CONTEXT
 
-        from .home import casework_home, governor_home, teacher_home, trustee_home
+        from .home import casework_home, governor_home, parent_home, teacher_home, trustee_home
 
         HOME_CONTEXT.update(
             {
@@ -21,5 +21,6 @@ class ReportsConfig(AppConfig):
                 Role.TEACHING_ASSISTANT: teacher_home,
                 Role.GOVERNOR: governor_home,
                 Role.TRUSTEE: trustee_home,
+                Role.PARENT: parent_home,
             }
         )

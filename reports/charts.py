@@ -62,7 +62,7 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: list[S
 def line_chart(*, title: str, description: str, labels: list[str], series: list[Series]) -> SafeString:
     width, height, left, bottom, top_pad = 640, 240, 50, 40, 30
     top = max([v for s in series for v in s.values] + [1.0])
-    step = (width - left - 20) / max(len(labels) - 1, 1)
+    step = (width - left - 50) / max(len(labels) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
         return left + i * step, height - bottom - (v / top) * (height - bottom - top_pad)

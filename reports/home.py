@@ -75,3 +75,10 @@ def trustee_home(request: AuthedRequest) -> dict[str, Any]:
 
     schools = schools_where(request.user, "trust.dashboard")
     return trust_dashboard(schools) if schools else {}
+
+
+def parent_home(request: AuthedRequest) -> dict[str, Any]:
+    from pupils.queries import children_of
+
+    children = list(children_of(request.user).select_related("school").order_by("legal_forename"))
+    return {"children": children}

@@ -1,5 +1,5 @@
-from . import views
+from . import board_views, portal, views
 
 app_name = "reports"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + portal.urlpatterns + board_views.urlpatterns

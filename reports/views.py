@@ -90,7 +90,7 @@ def trust_csv(request: AuthedRequest, table: str) -> HttpResponse:
 
 
 urlpatterns = [
-    path("school/", school_view, name="school_dashboard"),
-    path("trust/", trust_view, name="trust_dashboard"),
-    path("trust/<slug:table>.csv", trust_csv, name="trust_csv"),
+    path("figures/school/", school_view, name="school_dashboard"),
+    path("figures/trust/", trust_view, name="trust_dashboard"),
+    path("figures/trust/<slug:table>.csv", trust_csv, name="trust_csv"),
 ]

@@ -55,6 +55,8 @@ NAV: list[tuple[str, str, str]] = [
     ("Import", "pupils:import", "pupils.import"),
     ("School figures", "reports:school_dashboard", "school.aggregates"),
     ("Trust figures", "reports:trust_dashboard", "trust.dashboard"),
+    ("Board report", "reports:board_reports", "board.report"),
+    ("Your child", "reports:portal", "portal.view"),
     ("Term dates", "trusts:calendar", "calendar.change"),
     ("Access log", "trusts:audit", "audit.view"),
 ]

@@ -12,3 +12,11 @@ CASES = [
     Case("reports:trust_dashboard", own=TRUST),
 ]
 COVERED_ELSEWHERE = {"reports:trust_csv": "tests/reports/test_dashboards.py::test_trust_dashboard_and_csv"}
+
+CASES += [Case("reports:board_reports", own=TRUST), Case("reports:portal", own={"parent.acorn@oak.test"})]
+COVERED_ELSEWHERE |= {
+    "reports:board_report_status": "tests/reports/test_board_report.py",
+    "reports:board_report_download": "tests/reports/test_board_report.py",
+    "reports:portal_child": "tests/reports/test_portal.py",
+    "reports:portal_document": "tests/reports/test_portal.py",
+}

@@ -1,0 +1,46 @@
+"""Celery tasks of the pupils app: thin, idempotent wrappers that load under scopes_disabled and then do
+their work inside the trust's scope."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from . import grants
+from .models import AccessGrant
+
+
+@shared_task(acks_late=True)
+def expire_access_grants() -> int:
+    """Daily: remove the guardian permission of grants past their end date, trust by trust.
+
+    Access already stops on the end date (the visibility query checks it); this tidies the permission table
+    and writes the audit entry. Running it twice, or after days of downtime, does each removal once.
+    """
+    today = timezone.localdate()
+    with scopes_disabled():
+        trust_ids = sorted(
+            set(grants.ended_grants_holding_permission(today).values_list("trust_id", flat=True))
+        )
+    removed = 0
+    for trust_id in trust_ids:
+        with scope(trust=trust_id):
+            removed += grants.expire_ended_grants(today=today)
+    return removed
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_access_invitation(*, grant_id: int) -> bool:
+    """Email an external professional their invitation (a one-time link to choose a password).
+
+    Sends nothing once the person has chosen a password or the grant has ended or been revoked.
+    """
+    with scopes_disabled():
+        grant = (
+            AccessGrant.objects.select_related("user", "school", "granted_by").filter(pk=grant_id).first()
+        )
+    if grant is None:
+        return False
+    with scope(trust=grant.trust_id):
+        return grants.send_invitation(grant=grant)

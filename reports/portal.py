@@ -1,0 +1,95 @@
+"""The parent portal: read-only, own children only, plain words, only what the school shared; every view audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+
+from pupils.models import Pupil
+from pupils.queries import children_of
+from register.models import SenStatus
+from trusts import audit
+from trusts.http import AuthedRequest
+from trusts.permissions import can
+
+PLAIN_STATUS = {
+    SenStatus.NONE: "{name} is not on the school's list of pupils with special educational needs (the SEN register).",
+    SenStatus.MONITORING: "The school is keeping a closer eye on how {name} is getting on. "
+    "This is not SEN support, but the school will tell you if that changes.",
+    SenStatus.SEN_SUPPORT: "{name} gets SEN support. This means extra help that the school plans with you "
+    "and checks regularly to see if it is working.",
+    SenStatus.EHC_PLAN: "{name} has an Education, Health and Care plan (EHC plan). This is a legal document "
+    "from the local council that says what help {name} must get.",
+}
+
+
+def _children(request: AuthedRequest) -> list[Pupil]:
+    if not can(request.user, "portal.view"):
+        raise Http404
+    return list(children_of(request.user).select_related("school", "register_entry").order_by("legal_forename"))
+
+
+def child_summary(pupil: Pupil) -> dict[str, Any]:
+    """What a parent may read about their child: nothing marked staff-only."""
+    from graduated.queries import plan_for_parent
+    from pupils.documents import documents_shared_with_parents
+    from reviews.queries import review_summaries_for_parent
+
+    entry = getattr(pupil, "register_entry", None)
+    status = entry.status if entry else SenStatus.NONE
+    return {
+        "pupil": pupil,
+        "status_words": PLAIN_STATUS[SenStatus(status)].format(name=pupil.forename),
+        "status": status,
+        "plan": plan_for_parent(pupil),
+        "reviews": review_summaries_for_parent(pupil),
+        "documents": documents_shared_with_parents(pupil),
+    }
+
+
+@login_required
+def portal_home(request: AuthedRequest) -> HttpResponse:
+    children = _children(request)
+    for child in children:
+        audit.record(
+            actor=request.user, action=audit.Action.VIEW, obj=child, pupil_id=child.pk, summary="Parent portal"
+        )
+    return render(request, "reports/portal/home.html", {"children": children, "plain": PLAIN_STATUS})
+
+
+@login_required
+def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
+    children = _children(request)
+    pupil = next((c for c in children if c.pk == pk), None)
+    if pupil is None:
+        raise Http404
+    audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, summary="Parent portal")
+    return render(request, "reports/portal/child.html", child_summary(pupil))
+
+
+@login_required
+def portal_document(request: AuthedRequest, pk: int, document_id: int) -> FileResponse:
+    from pupils.documents import documents_shared_with_parents
+
+    children = _children(request)
+    pupil = next((c for c in children if c.pk == pk), None)
+    if pupil is None:
+        raise Http404
+    document = get_object_or_404(documents_shared_with_parents(pupil), pk=document_id)
+    audit.record(
+        actor=request.user, action=audit.Action.DOWNLOAD, obj=document, pupil_id=pupil.pk, summary="Parent portal"
+    )
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("family/", portal_home, name="portal"),
+    path("family/child/<int:pk>/", portal_child, name="portal_child"),
+    path("family/child/<int:pk>/documents/<int:document_id>/", portal_document, name="portal_document"),
+]
