@@ -36,7 +36,7 @@ test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python bench/run.py
+	bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

@@ -1,0 +1,142 @@
+"""Measure the key pages, the deadline sweep, a 1,000-row import and the PDFs on a `seed_scale` database.
+
+Server time through Django's test client (median and 95th percentile after warm-up) and SQL query count.
+Writes bench/results/report.md and report.json and prints the table. Budgets are reported, not asserted:
+timing assertions do not belong in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from trusts.models import User  # noqa: E402
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
+WARMUP = 3
+SCALE_TRUST = "Scale Academies Trust"
+
+
+@dataclass
+class Result:
+    name: str
+    median_ms: float
+    p95_ms: float
+    queries: int | None
+    budget_ms: float
+    budget_queries: int | None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        within_time = self.p95_ms <= self.budget_ms
+        within_queries = self.budget_queries is None or (self.queries or 0) <= self.budget_queries
+        return within_time and within_queries
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def time_calls(fn: Callable[[], Any], repeats: int = REPEATS, warmup: int = WARMUP) -> tuple[list[float], int]:
+    for _ in range(warmup):
+        fn()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    queries = len(ctx.captured_queries)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times, queries
+
+
+def page(name: str, email: str, url: str, budget_ms: float = 150, budget_queries: int = 20) -> Result:
+    client = Client()
+    with scopes_disabled():
+        client.force_login(User.objects.get(email=email))
+
+    def get() -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: {url} answered {response.status_code}")
+
+    times, queries = time_calls(get)
+    return Result(name, statistics.median(times), p95(times), queries, budget_ms, budget_queries, url)
+
+
+def once(name: str, fn: Callable[[], Any], budget_ms: float, repeats: int = 3, note: str = "") -> Result:
+    times, queries = time_calls(fn, repeats=repeats, warmup=1)
+    return Result(name, statistics.median(times), max(times), queries, budget_ms, None, note)
+
+
+def main() -> None:
+    from bench import scenarios
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("Run the benchmark on PostgreSQL (make bench starts one).")
+    ctx = scenarios.context()
+    results: list[Result] = []
+    for spec in scenarios.PAGES(ctx):
+        results.append(page(**spec))
+        print(f"  measured {results[-1].name}", flush=True)
+    for name, fn, budget, note in scenarios.JOBS(ctx):
+        results.append(once(name, fn, budget, note=note))
+        print(f"  measured {name}", flush=True)
+    write_report(results, ctx)
+
+
+def write_report(results: list[Result], ctx: dict[str, Any]) -> None:
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL"
+    lines = [
+        "| measure | median ms | p95 ms | queries | budget | within |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        budget = f"p95 ≤ {r.budget_ms:g} ms" + (f", ≤ {r.budget_queries} queries" if r.budget_queries else "")
+        lines.append(
+            f"| {r.name} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {r.queries if r.queries is not None else ''} "
+            f"| {budget} | {'yes' if r.ok else '**no**'} |"
+        )
+    header = f"Data: {ctx['summary']}. Machine: {machine}. Repeats: {REPEATS} after {WARMUP} warm-up requests."
+    (out / "report.md").write_text(header + "\n\n" + "\n".join(lines) + "\n")
+    (out / "report.json").write_text(
+        json.dumps(
+            {"data": ctx["summary"], "machine": machine, "results": [asdict(r) | {"ok": r.ok} for r in results]},
+            indent=2,
+        )
+    )
+    print(header)
+    print("\n".join(lines))
+    print(f"\nWritten to {out / 'report.md'} and report.json (DEBUG={settings.DEBUG}).")
+
+
+if __name__ == "__main__":
+    main()

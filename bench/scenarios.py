@@ -1,0 +1,169 @@
+"""What the benchmark measures, on the `seed_scale` trust. Pages and jobs of apps not installed are left out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django_scopes import scope, scopes_disabled
+
+from pupils.models import Pupil
+from register.models import RegisterEntry
+from trusts.models import School, Trust, User
+
+TRUST = "Scale Academies Trust"
+
+
+def context() -> dict[str, Any]:
+    with scopes_disabled():
+        trust = Trust.objects.get(name=TRUST)
+        school = School.objects.filter(trust=trust).order_by("name").first()
+        entry = RegisterEntry.objects.filter(school=school, status="E").select_related("pupil").first() or (
+            RegisterEntry.objects.filter(school=school, status="K").select_related("pupil").first()
+        )
+        pupils = Pupil.objects.filter(trust=trust).count()
+        schools = School.objects.filter(trust=trust).count()
+    return {
+        "trust": trust,
+        "school": school,
+        "pupil": entry.pupil if entry else None,
+        "summary": f"{schools} schools, {pupils:,} pupils",
+    }
+
+
+def _url(name: str, **kwargs: Any) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+    pupil = ctx["pupil"]
+    specs = [
+        ("SENCO home", "senco.s01@scale.test", "/", 150),
+        ("Register list (1,000-pupil school)", "senco.s01@scale.test", "/register/?status=all", 150),
+        ("Pupil record", "senco.s01@scale.test", _url("register:pupil_record", pk=pupil.pk), 150),
+        ("Provision map", "senco.s01@scale.test", _url("graduated:provision_map"), 150),
+        ("Deadlines list", "senco.s01@scale.test", _url("ehcp:deadlines"), 150),
+        ("Trust dashboard", "lead@scale.test", _url("reports:trust_dashboard"), 300),
+        ("Governor dashboard", "governor.s01@scale.test", _url("reports:school_dashboard"), 150),
+        ("Parent portal home", "parent.s01@scale.test", _url("reports:portal"), 150),
+    ]
+    return [
+        {"name": name, "email": email, "url": url, "budget_ms": budget}
+        for name, email, url, budget in specs
+        if url is not None
+    ]
+
+
+def _import_job(ctx: dict[str, Any]) -> Callable[[], Any]:
+    from pupils.upn import make_upn
+
+    school = ctx["school"]
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(
+        [
+            "UPN",
+            "Legal Surname",
+            "Legal Forename",
+            "Preferred Forename",
+            "DOB",
+            "Gender",
+            "Year",
+            "Reg Group",
+            "Admission Date",
+            "EAL",
+            "FSM",
+            "Pupil Premium",
+            "Looked After",
+        ]
+    )
+    for n in range(1000):
+        writer.writerow(
+            [
+                make_upn(998, 1000 + n // 1000, 25, n % 1000),
+                f"Import{n}",
+                "Sam",
+                "",
+                "14/03/2016",
+                "F",
+                "4",
+                "4A",
+                "01/09/2021",
+                "N",
+                "N",
+                "N",
+                "N",
+            ]
+        )
+    data = rows.getvalue().encode()
+    senco = User.objects.get(email="senco.s01@scale.test")
+
+    def run() -> Any:
+        from pupils import importing
+
+        with scope(trust=school.trust_id):
+            return importing.bench_import(school=school, data=data, actor=senco)
+
+    return run
+
+
+def JOBS(ctx: dict[str, Any]) -> list[tuple[str, Callable[[], Any], float, str]]:  # noqa: N802
+    jobs: list[tuple[str, Callable[[], Any], float, str]] = []
+    try:
+        from ehcp.tasks import sweep_deadlines
+
+        jobs.append(("Deadline sweep (all deadlines)", lambda: sweep_deadlines(), 10_000, "ehcp.tasks.sweep_deadlines"))
+    except ImportError:
+        pass
+    with scopes_disabled():
+        jobs.append(("Pupil import, 1,000 rows", _import_job(ctx), 10_000, "preview + confirm, upsert by UPN"))
+    pupil = ctx["pupil"]
+    trust_id = ctx["trust"].pk
+    try:
+        from graduated.pdf import render_support_plan_pdf
+
+        jobs.append(("Support plan PDF", lambda: _in(trust_id, lambda: render_support_plan_pdf(pupil)), 1500, ""))
+    except ImportError:
+        pass
+    try:
+        from reviews.models import AnnualReview
+        from reviews.pdf import render_review_pdf
+
+        def review_pdf() -> bytes:
+            review = AnnualReview.objects.filter(pupil__school=ctx["school"]).first()
+            return render_review_pdf(review)
+
+        jobs.append(("Annual review PDF", lambda: _in(trust_id, review_pdf), 1500, ""))
+    except ImportError:
+        pass
+
+    def board() -> bytes:
+        from reports.board import board_context
+        from reports.models import BoardReport
+        from reports.pdf import render_pdf
+        from trusts.permissions import schools_where
+
+        lead = User.objects.get(email="lead@scale.test")
+        report = BoardReport(
+            trust=ctx["trust"],
+            requested_by=lead,
+            period_start=ctx["school"].created_at.date(),
+            period_end=ctx["school"].created_at.date(),
+        )
+        return render_pdf(
+            "reports/board_report.html", board_context(schools_where(lead, "board.report"), report, lambda *a: None)
+        )
+
+    jobs.append(("Board report PDF (50 schools)", lambda: _in(trust_id, board), 10_000, "rendered in a Celery task"))
+    return jobs
+
+
+def _in(trust_id: int, fn: Callable[[], Any]) -> Any:
+    with scope(trust=trust_id):
+        return fn()
