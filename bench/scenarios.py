@@ -61,54 +61,60 @@ def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
 
 
 def _import_job(ctx: dict[str, Any]) -> Callable[[], Any]:
+    """Each call imports 1,000 new pupils (a fresh UPN range), through the preview and the import."""
     from pupils.upn import make_upn
 
     school = ctx["school"]
-    rows = io.StringIO()
-    writer = csv.writer(rows)
-    writer.writerow(
-        [
-            "UPN",
-            "Legal Surname",
-            "Legal Forename",
-            "Preferred Forename",
-            "DOB",
-            "Gender",
-            "Year",
-            "Reg Group",
-            "Admission Date",
-            "EAL",
-            "FSM",
-            "Pupil Premium",
-            "Looked After",
-        ]
-    )
-    for n in range(1000):
+    senco = User.objects.get(email="senco.s01@scale.test")
+    calls = iter(range(1, 9000))
+
+    def content(batch: int) -> bytes:
+        rows = io.StringIO()
+        writer = csv.writer(rows)
         writer.writerow(
             [
-                make_upn(998, 1000 + n // 1000, 25, n % 1000),
-                f"Import{n}",
-                "Sam",
-                "",
-                "14/03/2016",
-                "F",
-                "4",
-                "4A",
-                "01/09/2021",
-                "N",
-                "N",
-                "N",
-                "N",
+                "UPN",
+                "Legal Surname",
+                "Legal Forename",
+                "Preferred Forename",
+                "DOB",
+                "Gender",
+                "Year",
+                "Reg Group",
+                "Admission Date",
+                "EAL",
+                "FSM",
+                "Pupil Premium",
+                "Looked After",
             ]
         )
-    data = rows.getvalue().encode()
-    senco = User.objects.get(email="senco.s01@scale.test")
+        for n in range(1000):
+            writer.writerow(
+                [
+                    make_upn(998, batch, 25, n),
+                    f"Import{n}",
+                    "Sam",
+                    "",
+                    "14/03/2016",
+                    "F",
+                    "4",
+                    "4A",
+                    "01/09/2021",
+                    "N",
+                    "Y" if n % 5 == 0 else "N",
+                    "N",
+                    "N",
+                ]
+            )
+        return rows.getvalue().encode()
 
     def run() -> Any:
-        from pupils import importing
+        from pupils.importing import import_pupils, plan_pupil_import
 
+        data = content(next(calls))
         with scope(trust=school.trust_id):
-            return importing.bench_import(school=school, data=data, actor=senco)
+            plan_pupil_import(school=school, content=data)
+            return import_pupils(school=school, content=data, actor=senco, source="bench")
 
     return run
 

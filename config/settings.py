@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -259,6 +260,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "email-pending-notifications": {"task": "trusts.tasks.email_pending_notifications", "schedule": 120.0},
+    "expire-access-grants": {"task": "pupils.tasks.expire_access_grants", "schedule": crontab(hour=1, minute=5)},
 }
 
 LOGGING = {

@@ -192,9 +192,7 @@ def get_rule(rule_id: str) -> Rule:
     try:
         return RULES[rule_id]
     except KeyError:
-        raise KeyError(
-            f"There is no deadline rule {rule_id!r}; known rules are {', '.join(RULES)}."
-        ) from None
+        raise KeyError(f"There is no deadline rule {rule_id!r}; known rules are {', '.join(RULES)}.") from None
 
 
 def allowed_exceptions(rule_id: str) -> frozenset[str]:

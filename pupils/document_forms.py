@@ -11,12 +11,8 @@ from django.db.models import QuerySet
 from trusts.models import User
 
 from . import grants
-from .documents import ACCEPT_ATTRIBUTE, check_upload, max_document_bytes
+from .documents import ACCEPT_ATTRIBUTE, check_upload, human_size, max_document_bytes
 from .models import Document
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB"
 
 
 class DocumentUploadForm(forms.Form):
@@ -53,9 +49,10 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args: Any, external: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            f"A PDF, a Word document (.docx or .doc) or a PNG or JPEG image, up to "
-            f"{_megabytes(max_document_bytes())}."
+        self.fields[
+            "file"
+        ].help_text = (
+            f"A PDF, a Word document (.docx or .doc) or a PNG or JPEG image, up to {human_size(max_document_bytes())}."
         )
         self.fields["file"].widget.attrs["accept"] = ACCEPT_ATTRIBUTE
         if external:
@@ -79,7 +76,7 @@ class _GrantForm(forms.Form):
         label="Why do they need to see the record?",
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example “Covering 4B while Mr Brennan is on leave” or “EP assessment for the EHC "
+        help_text="For example “Covering 4B while their teacher is on leave” or “EP assessment for the EHC "
         "needs assessment request”. This is kept in the access log.",
         error_messages={
             "required": "Say why this person needs to see the record.",
@@ -145,6 +142,7 @@ class ExternalGrantForm(_GrantForm):
     profession = forms.CharField(
         label="Profession",
         max_length=100,
+        widget=forms.TextInput(attrs={"list": "profession-suggestions", "autocomplete": "off"}),
         help_text="For example " + ", ".join(p.lower() for p in grants.COMMON_PROFESSIONS[:3]) + ".",
         error_messages={
             "required": "Enter their profession, for example educational psychologist.",

@@ -59,9 +59,7 @@ def document_upload(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         else:
             messages.success(request, f"“{document.title}” was added to {pupil}'s record.")
             return _record(pupil)
-    return render(
-        request, "pupils/documents/upload.html", {"pupil": pupil, "form": form, "external": external}
-    )
+    return render(request, "pupils/documents/upload.html", {"pupil": pupil, "form": form, "external": external})
 
 
 @login_required
@@ -111,9 +109,7 @@ def grant_cover(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request, f"{grant.user} can see {pupil}'s record until {grants.long_date(grant.ends_on)}."
-            )
+            messages.success(request, f"{grant.user} can see {pupil}'s record until {grants.long_date(grant.ends_on)}.")
             return redirect("pupils:access_grants", pupil_id=pupil.pk)
     return render(request, "pupils/grants/cover.html", {"pupil": pupil, "form": form})
 
@@ -145,7 +141,9 @@ def grant_external(request: AuthedRequest, pupil_id: int) -> HttpResponse:
 @require_POST
 def revoke_access(request: AuthedRequest, pupil_id: int, pk: int) -> HttpResponse:
     pupil = _may_grant_or_404(request, pupil_id)
-    grant = get_object_or_404(AccessGrant.objects.filter(pupil=pupil).select_related("user", "pupil"), pk=pk)
+    grant: AccessGrant = get_object_or_404(
+        AccessGrant.objects.filter(pupil=pupil).select_related("user", "pupil"), pk=pk
+    )
     grants.revoke_access(grant=grant, actor=request.user)
     messages.success(request, f"{grant.user} can no longer see {pupil}'s record.")
     if request.POST.get("next") == "record":

@@ -29,7 +29,7 @@ from trusts.services import notify
 
 from .grants import active_grant_for
 from .models import AccessGrant, Document, Pupil
-from .queries import granted_pupil_ids
+from .queries import can_view_pupil, granted_pupil_ids
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +64,10 @@ def max_document_bytes() -> int:
     return int(getattr(settings, "DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def _megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:.1f}".rstrip("0").rstrip(".") + " MB"
+def human_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} KB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 def _read_all(f: IO[bytes]) -> bytes:
@@ -133,7 +134,7 @@ def check_upload(uploaded_file: Any) -> tuple[FileKind, int]:
         raise ValidationError("The file is empty. Choose the file again.", code="empty")
     if size > limit:
         raise ValidationError(
-            f"The file is {_megabytes(size)}. A document can be at most {_megabytes(limit)}: "
+            f"The file is {human_size(size)}. A document can be at most {human_size(limit)}: "
             "make it smaller (for example scan at a lower resolution, or save it as a PDF) and try again.",
             code="too_big",
         )
@@ -168,12 +169,18 @@ def upload_document(
 ) -> Document:
     """Check and keep one file on the pupil's record; audited ("create").
 
-    An external professional's upload is always professional advice, for staff only, whatever was asked,
-    and the school's SENCOs are notified of it. Raises PermissionDenied if `actor` may not upload here,
-    ValidationError (nothing stored) for a bad file, category or visibility.
+    Casework roles of the pupil's school choose the category and visibility. An external professional's
+    upload is always professional advice, for staff only, and the school's SENCOs are notified of it.
+    A teacher or TA may add evidence only to a concern they raise about a pupil they can see (`concern_id`
+    set): it is kept as cause-for-concern evidence, for staff only (they will not see it afterwards).
+    Raises PermissionDenied if `actor` may not upload here, ValidationError (nothing stored) for a bad
+    file, category or visibility.
     """
+    from_external = False
     if can(actor, "documents.manage", pupil):
-        from_external = False
+        pass
+    elif concern_id is not None and can(actor, "concern.raise", pupil) and can_view_pupil(actor, pupil):
+        category, visibility = Document.Category.CONCERN, Document.Visibility.STAFF
     else:
         grant = active_grant_for(actor, pupil)
         if grant is None or grant.kind != AccessGrant.Kind.EXTERNAL:
@@ -268,33 +275,30 @@ def documents_visible_to(user: Any) -> QuerySet[Document]:
 
 def documents_shared_with_parents(pupil: Pupil) -> QuerySet[Document]:
     """The pupil's documents a school chose to share with parents (for the parent portal)."""
-    return Document.objects.filter(pupil=pupil, visibility=Document.Visibility.PARENTS).order_by(
-        "-created_at"
-    )
+    return Document.objects.filter(pupil=pupil, visibility=Document.Visibility.PARENTS).order_by("-created_at")
 
 
 class RecordDocuments(list[Document]):
     """The documents section of a pupil's record: the documents, and what the viewer may do."""
 
-    def __init__(self, documents: list[Document], *, shown: bool, can_upload: bool) -> None:
+    def __init__(self, documents: list[Document], *, shown: bool, can_upload: bool, as_advice: bool = False) -> None:
         super().__init__(documents)
         self.shown = shown
         self.can_upload = can_upload
+        self.as_advice = as_advice  # an external professional adds their advice
 
 
 def documents_for_record(user: Any, pupil: Pupil) -> RecordDocuments:
     """The pupil's documents for the record page, newest first (a fixed number of queries).
 
     `shown` is False for people who may open the record but not its documents (teachers and TAs)."""
+    as_advice = False
     if can(user, "casework.view", pupil):
-        shown, can_upload = True, can(user, "documents.manage", pupil)
+        can_upload = can(user, "documents.manage", pupil)
     else:
         grant = active_grant_for(user, pupil)
-        shown = grant is not None
-        can_upload = grant is not None and grant.kind == AccessGrant.Kind.EXTERNAL
-    if not shown:
-        return RecordDocuments([], shown=False, can_upload=False)
-    documents = list(
-        Document.objects.filter(pupil=pupil).select_related("uploaded_by").order_by("-created_at", "-pk")
-    )
-    return RecordDocuments(documents, shown=True, can_upload=can_upload)
+        if grant is None:
+            return RecordDocuments([], shown=False, can_upload=False)
+        can_upload = as_advice = grant.kind == AccessGrant.Kind.EXTERNAL
+    documents = list(Document.objects.filter(pupil=pupil).select_related("uploaded_by").order_by("-created_at", "-pk"))
+    return RecordDocuments(documents, shown=True, can_upload=can_upload, as_advice=as_advice)

@@ -104,9 +104,7 @@ def grants_of_pupil(pupil: Pupil) -> QuerySet[AccessGrant]:
 def cover_teacher_choices(pupil: Pupil) -> QuerySet[User]:
     """Teachers and teaching assistants of the pupil's school, who may be given one pupil's record."""
     members = Membership.objects.filter(school_id=pupil.school_id, role__in=COVER_ROLES).values("user_id")
-    return User.objects.filter(pk__in=members, is_active=True, trust_id=pupil.trust_id).order_by(
-        "full_name", "email"
-    )
+    return User.objects.filter(pk__in=members, is_active=True, trust_id=pupil.trust_id).order_by("full_name", "email")
 
 
 class RecordGrants(list[AccessGrant]):
@@ -122,9 +120,7 @@ def grants_for_record(user: Any, pupil: Pupil) -> RecordGrants:
     """Grants in force for the record page (a fixed number of queries); shown to casework roles only."""
     if not can(user, "casework.view", pupil):
         return RecordGrants([], shown=False, can_grant=False)
-    grants = list(
-        active_grants().filter(pupil=pupil).select_related("user", "granted_by").order_by("ends_on", "pk")
-    )
+    grants = list(active_grants().filter(pupil=pupil).select_related("user", "granted_by").order_by("ends_on", "pk"))
     return RecordGrants(grants, shown=True, can_grant=can(user, "access.grant", pupil))
 
 
@@ -227,10 +223,7 @@ def _create_grant(
             recipient=grantee,
             kind="access.granted",
             # No pupil name: this text is also emailed.
-            text=(
-                f"You have been given access to a pupil's record at {pupil.school.name} "
-                f"until {long_date(ends_on)}."
-            ),
+            text=(f"You have been given access to a pupil's record at {pupil.school.name} until {long_date(ends_on)}."),
             link=reverse("pupils:shared_with_me"),
         )
     else:
@@ -244,9 +237,7 @@ def _create_grant(
 
 
 @transaction.atomic
-def grant_cover_access(
-    *, pupil: Pupil, teacher: User, ends_on: date, reason: str, actor: User
-) -> AccessGrant:
+def grant_cover_access(*, pupil: Pupil, teacher: User, ends_on: date, reason: str, actor: User) -> AccessGrant:
     """Give a teacher or TA of the pupil's school this one pupil's record until `ends_on`.
 
     Assigns guardian's `view_pupil_record` on the pupil, creates the grant, audits ("grant") and notifies

@@ -18,14 +18,22 @@ class UploadForm(forms.Form):
     """A CSV file for one school. Whole-file problems are found here; row problems on the preview."""
 
     school = forms.TypedChoiceField(
-        coerce=int, label="School", error_messages={"required": "Choose the school the file is for."}
+        coerce=int,
+        label="School",
+        error_messages={
+            "required": "Choose the school the file is for.",
+            "invalid_choice": "Choose one of the schools in the list.",
+        },
     )
     kind = forms.ChoiceField(
         label="What does the file list?",
         choices=KIND_CHOICES,
         initial=PUPILS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the file lists pupils or teaching groups."},
+        error_messages={
+            "required": "Choose whether the file lists pupils or teaching groups.",
+            "invalid_choice": "Choose whether the file lists pupils or teaching groups.",
+        },
     )
     full = forms.BooleanField(
         required=False,

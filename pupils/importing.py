@@ -499,7 +499,7 @@ def plan_pupil_import(*, school: School, content: bytes, full: bool = False) -> 
         if pupil is None:
             plan.created.append(PupilChange(row, _new_pupil(school, upn, values)))
             continue
-        change = _apply_values(pupil, values, school=school, upn=upn)
+        change = _apply_values(pupil, values, school=school, upn=upn, today=today)
         change.row, change.replaced_upn = row, replaced
         if change.changes:
             plan.updated.append(change)
@@ -543,7 +543,7 @@ def _new_pupil(school: School, upn: str, values: dict[str, Any]) -> Pupil:
     return Pupil(trust_id=school.trust_id, school=school, upn=upn, **values)
 
 
-def _apply_values(pupil: Pupil, values: dict[str, Any], *, school: School, upn: str) -> PupilChange:
+def _apply_values(pupil: Pupil, values: dict[str, Any], *, school: School, upn: str, today: date) -> PupilChange:
     """Set the file's values on an existing pupil (in memory only) and say what changed."""
     change = PupilChange(0, pupil)
     if pupil.upn != upn:
@@ -553,7 +553,8 @@ def _apply_values(pupil: Pupil, values: dict[str, Any], *, school: School, upn: 
     for name, value in values.items():
         old = getattr(pupil, name)
         if old != value:
-            change.changes.append(f"{_FIELD_LABELS[name].capitalize()}: {_show(old)} → {_show(value)}")
+            label = _FIELD_LABELS[name]
+            change.changes.append(f"{label[0].upper()}{label[1:]}: {_show(old)} → {_show(value)}")
             change.fields.add(name)
             setattr(pupil, name, value)
     if pupil.school_id != school.pk:
@@ -561,7 +562,8 @@ def _apply_values(pupil: Pupil, values: dict[str, Any], *, school: School, upn: 
         change.changes.append(f"School: {pupil.school.name} → {school.name}")
         change.fields.add("school")
         pupil.school = school
-    if pupil.leaving_date is not None:
+    # In the file means on roll; a leaving date still to come is kept (the MIS lists them until they go).
+    if pupil.leaving_date is not None and pupil.leaving_date <= today:
         change.changes.append(f"Back on roll: leaving date {_show(pupil.leaving_date)} cleared")
         change.fields.add("leaving_date")
         pupil.leaving_date = None
@@ -705,7 +707,7 @@ class GroupPlan:
         return "; ".join(parts)
 
 
-STAFF_ROLES = {
+GROUP_ROLE_OF = {
     Role.TEACHER: GroupStaff.Role.TEACHER,
     Role.SENCO: GroupStaff.Role.TEACHER,
     Role.TEACHING_ASSISTANT: GroupStaff.Role.TA,
@@ -716,10 +718,10 @@ def _staff_of(school: School) -> dict[str, tuple[User, str]]:
     """Email -> (user, group role) for the school's teachers, TAs and SENCOs; a teacher role wins over TA."""
     staff: dict[str, tuple[User, str]] = {}
     memberships = Membership.objects.filter(
-        school=school, role__in=list(STAFF_ROLES), user__trust_id=school.trust_id, user__is_active=True
+        school=school, role__in=list(GROUP_ROLE_OF), user__trust_id=school.trust_id, user__is_active=True
     ).select_related("user")
     for m in memberships:
-        role = STAFF_ROLES[Role(m.role)]
+        role = GROUP_ROLE_OF[Role(m.role)]
         key = m.user.email.casefold()
         if key not in staff or role == GroupStaff.Role.TEACHER:
             staff[key] = (m.user, role)

@@ -21,9 +21,9 @@ def granted_pupil_ids(user: Any) -> QuerySet[Any]:
     guardian = PupilUserObjectPermission.objects.filter(user=user, permission__codename=VIEW_GRANT).values(
         "content_object_id"
     )
-    return AccessGrant.objects.filter(
-        user=user, revoked_at=None, ends_on__gte=today, pupil_id__in=guardian
-    ).values("pupil_id")
+    return AccessGrant.objects.filter(user=user, revoked_at=None, ends_on__gte=today, pupil_id__in=guardian).values(
+        "pupil_id"
+    )
 
 
 def own_pupil_ids(user: Any) -> QuerySet[Any]:

@@ -20,9 +20,7 @@ def expire_access_grants() -> int:
     """
     today = timezone.localdate()
     with scopes_disabled():
-        trust_ids = sorted(
-            set(grants.ended_grants_holding_permission(today).values_list("trust_id", flat=True))
-        )
+        trust_ids = sorted(set(grants.ended_grants_holding_permission(today).values_list("trust_id", flat=True)))
     removed = 0
     for trust_id in trust_ids:
         with scope(trust=trust_id):
@@ -37,9 +35,7 @@ def send_access_invitation(*, grant_id: int) -> bool:
     Sends nothing once the person has chosen a password or the grant has ended or been revoked.
     """
     with scopes_disabled():
-        grant = (
-            AccessGrant.objects.select_related("user", "school", "granted_by").filter(pk=grant_id).first()
-        )
+        grant = AccessGrant.objects.select_related("user", "school", "granted_by").filter(pk=grant_id).first()
     if grant is None:
         return False
     with scope(trust=grant.trust_id):

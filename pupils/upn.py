@@ -38,9 +38,7 @@ def _char_value(char: str, position: int, shown: str) -> int:
             f"{shown} ends with '{char}'. The last character must be a digit, "
             "or for a temporary UPN a letter other than I, O or S."
         )
-    raise InvalidUPN(
-        f"{shown} has '{char}' as character {position}. Characters 2 to 12 must all be digits (0 to 9)."
-    )
+    raise InvalidUPN(f"{shown} has '{char}' as character {position}. Characters 2 to 12 must all be digits (0 to 9).")
 
 
 def _check_letter(body: str, shown: str) -> str:

@@ -30,9 +30,7 @@ SURNAMES = (
     "Harris Clark Baker Price Bennett Gray Shaw Hunt Okafor Mensah Adeyemi Nguyen Chen Silva Santos"
 ).split()
 # Weights roughly follow the national profile: SLCN most common at SEN support, ASD for EHC plans.
-SUPPORT_NEEDS = (
-    ["SLCN"] * 6 + ["SEMH"] * 5 + ["MLD"] * 4 + ["SPLD"] * 4 + ["ASD"] * 3 + ["OTH", "PD", "HI", "NSA"]
-)
+SUPPORT_NEEDS = ["SLCN"] * 6 + ["SEMH"] * 5 + ["MLD"] * 4 + ["SPLD"] * 4 + ["ASD"] * 3 + ["OTH", "PD", "HI", "NSA"]
 EHC_NEEDS = ["ASD"] * 5 + ["SLCN"] * 2 + ["SEMH"] * 2 + ["SLD", "PD", "MLD", "PMLD", "DS", "VI"]
 PRIMARY_YEARS = ["R", "1", "2", "3", "4", "5", "6"]
 SECONDARY_YEARS = ["7", "8", "9", "10", "11"]
@@ -50,9 +48,7 @@ def _academic_year(today: date) -> int:
 
 
 @transaction.atomic
-def seed_school(
-    school: Any, key: str, users: dict[str, Any], rng: random.Random, today: date
-) -> tuple[int, int, int]:
+def seed_school(school: Any, key: str, users: dict[str, Any], rng: random.Random, today: date) -> tuple[int, int, int]:
     if Pupil.objects.filter(school=school).exists():
         return 0, 0, 0
     years = SECONDARY_YEARS if school.phase == "secondary" else PRIMARY_YEARS
@@ -61,9 +57,7 @@ def seed_school(
     pupils: list[Pupil] = []
     serial = 0
     for year in years:
-        forms = (
-            ["A", "B", "C", "D"] if school.phase == "secondary" else ["A", "B"] if per_year > 25 else ["A"]
-        )
+        forms = ["A", "B", "C", "D"] if school.phase == "secondary" else ["A", "B"] if per_year > 25 else ["A"]
         for i in range(per_year):
             serial += 1
             form = forms[i % len(forms)]
@@ -94,9 +88,7 @@ def seed_school(
     pupils = list(Pupil.objects.filter(school=school).order_by("pk"))
     groups = {}
     for reg in sorted({p.reg_group for p in pupils}):
-        groups[reg] = TeachingGroup.objects.create(
-            trust_id=school.trust_id, school=school, name=reg, kind="class"
-        )
+        groups[reg] = TeachingGroup.objects.create(trust_id=school.trust_id, school=school, name=reg, kind="class")
     GroupMember.objects.bulk_create(
         GroupMember(trust_id=school.trust_id, group=groups[p.reg_group], pupil=p) for p in pupils
     )
@@ -111,9 +103,7 @@ def seed_school(
     }.get(key, [])
     for email, group, role in staff:
         if group in groups:
-            GroupStaff.objects.create(
-                trust_id=school.trust_id, group=groups[group], user=users[email], role=role
-            )
+            GroupStaff.objects.create(trust_id=school.trust_id, group=groups[group], user=users[email], role=role)
 
     senco = next((u for e, u in users.items() if e.startswith(f"senco.{key}@")), None)
     support = ehc = 0

@@ -19,12 +19,8 @@ STATUS_FILTERS = [
 
 class RegisterFilterForm(forms.Form):
     status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label="Status")
-    need = forms.ChoiceField(
-        choices=[("", "Any need"), *NeedType.choices], required=False, label="Type of need"
-    )
-    year = forms.ChoiceField(
-        choices=[("", "Any year"), *YearGroup.choices], required=False, label="Year group"
-    )
+    need = forms.ChoiceField(choices=[("", "Any need"), *NeedType.choices], required=False, label="Type of need")
+    year = forms.ChoiceField(choices=[("", "Any year"), *YearGroup.choices], required=False, label="Year group")
     group = forms.TypedChoiceField(coerce=int, required=False, label="Class or group", empty_value=None)
     flags = forms.MultipleChoiceField(
         choices=list(FLAG_FIELDS.items()),
@@ -37,7 +33,9 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "Any group"), *[(g.pk, g.name) for g in groups]]
+        group_field = self.fields["group"]
+        assert isinstance(group_field, forms.TypedChoiceField)
+        group_field.choices = [("", "Any group"), *[(g.pk, g.name) for g in groups]]
 
     def filters(self) -> RegisterFilters:
         data = self.cleaned_data if self.is_valid() else {}

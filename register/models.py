@@ -96,9 +96,7 @@ class RegisterChange(models.Model):
     primary_need = models.CharField(max_length=4, choices=NeedType.choices, blank=True)
     secondary_need = models.CharField(max_length=4, choices=NeedType.choices, blank=True)
     parents_told_on = models.DateField("date parents were told", null=True, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(trust="trust")

@@ -58,9 +58,7 @@ def _status_q(status: str) -> Q:
 def register_page(school: School, filters: RegisterFilters) -> QuerySet[Pupil]:
     qs = school_pupils(school).filter(_status_q(filters.status))
     if filters.need:
-        qs = qs.filter(
-            Q(register_entry__primary_need=filters.need) | Q(register_entry__secondary_need=filters.need)
-        )
+        qs = qs.filter(Q(register_entry__primary_need=filters.need) | Q(register_entry__secondary_need=filters.need))
     if filters.year:
         qs = qs.filter(year_group=filters.year)
     if filters.group:
@@ -87,10 +85,7 @@ def register_page(school: School, filters: RegisterFilters) -> QuerySet[Pupil]:
 def status_counts(school: School) -> dict[str, int]:
     """Pupils on roll by register status, in one query (pupils with no entry count as N)."""
     rows = (
-        school_pupils(school)
-        .values(code=F("register_entry__status"))
-        .annotate(n=Count("pk"))
-        .values_list("code", "n")
+        school_pupils(school).values(code=F("register_entry__status")).annotate(n=Count("pk")).values_list("code", "n")
     )
     counts = {s.value: 0 for s in SenStatus}
     for code, n in rows:
@@ -110,7 +105,7 @@ def census_rows(school: School) -> list[list[str]]:
     """
     entries = (
         RegisterEntry.objects.filter(
-            school=school,
+            pupil__school=school,
             pupil__leaving_date=None,
             status__in=[SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN],
         )
@@ -121,11 +116,7 @@ def census_rows(school: School) -> list[list[str]]:
 
 
 def register_history(pupil: Pupil) -> QuerySet[RegisterChange]:
-    return (
-        RegisterChange.objects.filter(pupil=pupil)
-        .select_related("changed_by")
-        .order_by("-effective_date", "-id")
-    )
+    return RegisterChange.objects.filter(pupil=pupil).select_related("changed_by").order_by("-effective_date", "-id")
 
 
 def pupil_access_history(pupil: Pupil) -> QuerySet[AuditEntry]:

@@ -53,13 +53,9 @@ def _check_rules(
     if effective_date > timezone.localdate():
         problems.append("The date of the change cannot be in the future.")
     if pupil.admission_date and effective_date < pupil.admission_date:
-        problems.append(
-            f"The date of the change is before the pupil joined ({pupil.admission_date:%d %B %Y})."
-        )
+        problems.append(f"The date of the change is before the pupil joined ({pupil.admission_date:%d %B %Y}).")
     if to_status in ON_REGISTER and not primary_need:
-        problems.append(
-            "Choose the primary type of need: pupils on SEN support or with an EHC plan need one."
-        )
+        problems.append("Choose the primary type of need: pupils on SEN support or with an EHC plan need one.")
     for need in (primary_need, secondary_need):
         if need and need not in NeedType.values:
             problems.append(f"{need} is not a type-of-need code.")
@@ -72,11 +68,7 @@ def _check_rules(
         problems.append("The secondary need must differ from the primary need.")
     if secondary_need and not primary_need:
         problems.append("Choose a primary need before a secondary need.")
-    if (
-        to_status == SenStatus.EHC_PLAN
-        and EHC_PLAN_CHECKS
-        and not any(check(pupil) for check in EHC_PLAN_CHECKS)
-    ):
+    if to_status == SenStatus.EHC_PLAN and EHC_PLAN_CHECKS and not any(check(pupil) for check in EHC_PLAN_CHECKS):
         problems.append(
             "A pupil is recorded as having an EHC plan (E) only once the plan is recorded in the EHC section."
         )
@@ -84,9 +76,7 @@ def _check_rules(
     starts_support = from_status not in ON_REGISTER and to_status in ON_REGISTER
     ends_support = from_status in ON_REGISTER and to_status not in ON_REGISTER
     if (starts_support or ends_support) and parents_told_on is None:
-        problems.append(
-            "Enter the date parents were told: they must be told when SEN support starts or ends."
-        )
+        problems.append("Enter the date parents were told: they must be told when SEN support starts or ends.")
     if parents_told_on and parents_told_on > timezone.localdate():
         problems.append("The date parents were told cannot be in the future.")
     if problems:

@@ -174,9 +174,7 @@ def pupil_access_log(request: AuthedRequest, pk: int) -> HttpResponse:
 def my_pupils(request: AuthedRequest) -> HttpResponse:
     if not can(request.user, "pupils.view_own"):
         raise Http404
-    pupils = (
-        own_pupils(request.user).select_related("register_entry").order_by("legal_surname", "legal_forename")
-    )
+    pupils = own_pupils(request.user).select_related("register_entry").order_by("legal_surname", "legal_forename")
     page = Paginator(pupils, 50).get_page(request.GET.get("page"))
     return render(request, "register/my_pupils.html", {"page": page})
 

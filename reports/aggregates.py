@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from pupils.models import YEAR_ORDER, Pupil
-from register.models import CauseForConcern, NeedType, RegisterChange, SenStatus
+from register.models import CauseForConcern, NeedType, RegisterChange, RegisterEntry, SenStatus
 from trusts.calendar_defaults import academic_year_of, default_terms
 from trusts.models import School
 
@@ -60,32 +60,29 @@ def _on_roll(schools: list[School]) -> Any:
     return Pupil.objects.filter(school__in=schools, leaving_date=None)
 
 
+def _entries(schools: list[School]) -> Any:
+    """Register entries of pupils on roll: far fewer rows than pupils, so counts start here."""
+    return RegisterEntry.objects.filter(pupil__school__in=schools, pupil__leaving_date=None)
+
+
 def register_by_school(schools: list[School]) -> list[SchoolRow]:
     rows = {s.pk: SchoolRow(school=s) for s in schools}
-    data = (
-        _on_roll(schools)
-        .values("school_id", code=F("register_entry__status"))
-        .annotate(n=Count("pk"))
-        .values_list("school_id", "code", "n")
-    )
-    for school_id, code, n in data:
-        row = rows[school_id]
-        row.counts[code or "N"] += n
-        row.roll += n
+    for school_id, n in _on_roll(schools).values("school_id").annotate(n=Count("pk")).values_list("school_id", "n"):
+        rows[school_id].roll = n
+    statuses = _entries(schools).values("pupil__school_id", "status").annotate(n=Count("pk"))
+    for row in statuses.values_list("pupil__school_id", "status", "n"):
+        rows[row[0]].counts[row[1]] += row[2]
+    for row in rows.values():
+        row.counts["N"] = row.roll - sum(row.counts[s] for s in STATUSES if s != "N")
     return [rows[s.pk] for s in schools]
 
 
 def needs_profile(schools: list[School]) -> list[dict[str, Any]]:
     """Primary need of pupils on SEN support and with EHC plans, across the schools given."""
-    data = (
-        _on_roll(schools)
-        .filter(register_entry__status__in=["K", "E"])
-        .values(need=F("register_entry__primary_need"), status=F("register_entry__status"))
-        .annotate(n=Count("pk"))
-    )
+    data = _entries(schools).filter(status__in=["K", "E"]).values("primary_need", "status").annotate(n=Count("pk"))
     table: dict[str, dict[str, int]] = defaultdict(lambda: {"K": 0, "E": 0})
     for row in data:
-        table[row["need"] or "OTH"][row["status"]] += row["n"]
+        table[row["primary_need"] or "OTH"][row["status"]] += row["n"]
     return [
         {"code": code, "label": NeedType(code).label, "K": table[code]["K"], "E": table[code]["E"]}
         for code in NeedType.values
@@ -94,17 +91,15 @@ def needs_profile(schools: list[School]) -> list[dict[str, Any]]:
 
 
 def by_year_group(schools: list[School]) -> list[dict[str, Any]]:
-    data = (
-        _on_roll(schools)
-        .values("year_group")
-        .annotate(
-            roll=Count("pk"),
-            k=Count("pk", filter=Q(register_entry__status="K")),
-            e=Count("pk", filter=Q(register_entry__status="E")),
-        )
+    rolls = dict(_on_roll(schools).values("year_group").annotate(n=Count("pk")).values_list("year_group", "n"))
+    on_register = (
+        _entries(schools).filter(status__in=["K", "E"]).values("pupil__year_group", "status").annotate(n=Count("pk"))
     )
-    rows = sorted(data, key=lambda r: YEAR_ORDER.get(r["year_group"], 99))
-    return [{"year": r["year_group"], "roll": r["roll"], "K": r["k"], "E": r["e"]} for r in rows]
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"K": 0, "E": 0})
+    for row in on_register:
+        counts[row["pupil__year_group"]][row["status"]] += row["n"]
+    years = sorted(rolls, key=lambda y: YEAR_ORDER.get(y, 99))
+    return [{"year": y, "roll": rolls[y], "K": counts[y]["K"], "E": counts[y]["E"]} for y in years]
 
 
 def term_ends(today: date, count: int = 6) -> list[tuple[str, date]]:

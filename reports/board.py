@@ -33,6 +33,7 @@ def request_board_report(*, actor: User, period_start: date, period_end: date) -
         problems.append("Choose a period of two years or less.")
     if problems:
         raise ValidationError(problems)
+    assert actor.trust_id is not None  # can() refuses people outside a trust
     report = BoardReport.objects.create(
         trust_id=actor.trust_id, requested_by=actor, period_start=period_start, period_end=period_end
     )

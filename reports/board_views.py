@@ -61,14 +61,14 @@ def board_reports(request: AuthedRequest) -> HttpResponse:
 @login_required
 def board_report_status(request: AuthedRequest, pk: int) -> HttpResponse:
     _require(request)
-    report = get_object_or_404(BoardReport.objects.all(), pk=pk)
+    report: BoardReport = get_object_or_404(BoardReport.objects.all(), pk=pk)
     return render(request, "reports/_board_report_row.html", {"r": report})
 
 
 @login_required
 def board_report_download(request: AuthedRequest, pk: int) -> FileResponse:
     _require(request)
-    report = get_object_or_404(BoardReport.objects.filter(status=BoardReport.Status.DONE), pk=pk)
+    report: BoardReport = get_object_or_404(BoardReport.objects.filter(status=BoardReport.Status.DONE), pk=pk)
     audit.record(actor=request.user, action=audit.Action.DOWNLOAD, obj=report, request=request)
     filename = f"SEND board report {report.period_start:%Y-%m-%d} to {report.period_end:%Y-%m-%d}.pdf"
     return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")

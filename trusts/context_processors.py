@@ -28,6 +28,9 @@ def _navigation(request: HttpRequest, user: Any, unread: int) -> dict[str, Any]:
     for label, url_name, action in NAV:
         if can(user, action):
             items.append((label, url_name, action))
+    for label, url_name, predicate in NAV_FOR_GRANTEES:
+        if not memberships and predicate(user):
+            items.append((label, url_name, None))
     nav_items = []
     for label, url_name, _ in items:
         try:
@@ -60,3 +63,6 @@ NAV: list[tuple[str, str, str]] = [
     ("Term dates", "trusts:calendar", "calendar.change"),
     ("Access log", "trusts:audit", "audit.view"),
 ]
+
+# (label, url name, predicate(user)) for people with no role, e.g. external professionals with a grant.
+NAV_FOR_GRANTEES: list[tuple[str, str, Any]] = []

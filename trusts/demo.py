@@ -24,12 +24,8 @@ class DemoSchool:
 
 
 SCHOOLS = [
-    DemoSchool(
-        "acorn", "Oak Learning Trust", "Acorn Primary", "141001", "893", "2101", "primary", "Shropshire"
-    ),
-    DemoSchool(
-        "beech", "Oak Learning Trust", "Beech Academy", "141002", "893", "4102", "secondary", "Shropshire"
-    ),
+    DemoSchool("acorn", "Oak Learning Trust", "Acorn Primary", "141001", "893", "2101", "primary", "Shropshire"),
+    DemoSchool("beech", "Oak Learning Trust", "Beech Academy", "141002", "893", "4102", "secondary", "Shropshire"),
     DemoSchool(
         "willow",
         "River Schools Trust",

@@ -55,14 +55,9 @@ class SessionLifetimeMiddleware:
             now = timezone.now()
             started = _read(request.session.get(SESSION_STARTED)) or now
             seen = _read(request.session.get(SESSION_SEEN)) or now
-            if (
-                now - seen > settings.SESSION_IDLE_TIMEOUT
-                or now - started > settings.SESSION_ABSOLUTE_LIFETIME
-            ):
+            if now - seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
-                messages.info(
-                    request, "You were signed out because the session timed out. Please sign in again."
-                )
+                messages.info(request, "You were signed out because the session timed out. Please sign in again.")
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
             request.session[SESSION_STARTED] = started.isoformat()
             request.session[SESSION_SEEN] = now.isoformat()
@@ -92,9 +87,7 @@ class MFARequiredMiddleware:
             from allauth.mfa.utils import is_mfa_enabled
 
             if not is_mfa_enabled(request.user):
-                messages.info(
-                    request, "Set up an authenticator app to protect pupils' data before you continue."
-                )
+                messages.info(request, "Set up an authenticator app to protect pupils' data before you continue.")
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
 

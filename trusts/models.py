@@ -81,9 +81,7 @@ class SchoolCalendar(TimeStamped):
     objects = ScopedManager(trust="trust")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["school", "academic_year"], name="one_calendar_per_school_year")
-        ]
+        constraints = [models.UniqueConstraint(fields=["school", "academic_year"], name="one_calendar_per_school_year")]
 
     def __str__(self) -> str:
         return f"{self.school} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
@@ -103,9 +101,7 @@ class HalfTerm(TimeStamped):
         ordering = ["calendar", "position"]
         constraints = [
             models.UniqueConstraint(fields=["calendar", "position"], name="half_term_position_unique"),
-            models.CheckConstraint(
-                condition=models.Q(end__gte=models.F("start")), name="half_term_ends_after_start"
-            ),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="half_term_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -185,9 +181,7 @@ class Membership(TimeStamped):
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships")
     role = models.CharField(max_length=30, choices=Role.choices)
 
     objects = ScopedManager(trust="trust")
@@ -255,9 +249,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
-    pupil_id = models.BigIntegerField(
-        null=True, blank=True, help_text="Set when the entry concerns one pupil."
-    )
+    pupil_id = models.BigIntegerField(null=True, blank=True, help_text="Set when the entry concerns one pupil.")
     summary = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

@@ -39,8 +39,7 @@ CASEWORK = frozenset(
 OWN_PUPILS = frozenset({"pupils.view_own", "concern.raise", "plan.view_own", "delivery.log_own"})
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.INCLUSION_LEAD: CASEWORK
-    | {"trust.dashboard", "trust.casework", "board.report", "school.aggregates"},
+    Role.INCLUSION_LEAD: CASEWORK | {"trust.dashboard", "trust.casework", "board.report", "school.aggregates"},
     Role.TRUSTEE: frozenset({"trust.dashboard", "board.report"}),
     Role.HEADTEACHER: CASEWORK | {"school.aggregates"},
     Role.SENCO: CASEWORK | OWN_PUPILS | {"school.aggregates"},
@@ -134,8 +133,15 @@ def home_role(user: Any) -> str | None:
     return None
 
 
+# Upper apps add checks for people who see casework without a membership (per-pupil grants).
+CASEWORK_ACCESS_CHECKS: list[Any] = []
+
+
 def is_staff_member(user: Any) -> bool:
-    return any(m.role != Role.PARENT for m in memberships_of(user))
+    """Staff, or anyone else who can open a pupil's casework: they must use MFA when it is required."""
+    if any(m.role != Role.PARENT for m in memberships_of(user)):
+        return True
+    return any(check(user) for check in CASEWORK_ACCESS_CHECKS)
 
 
 def role_labels(memberships: Iterable[Membership]) -> str:

@@ -51,9 +51,7 @@ def add_membership(*, user: User, role: str, school: School | None, actor: User 
             membership.save()
     except IntegrityError as exc:
         raise ValidationError("This person already has that role there.") from exc
-    audit.record(
-        actor=actor, action=audit.Action.GRANT, obj=membership, trust_id=user.trust_id, school=school
-    )
+    audit.record(actor=actor, action=audit.Action.GRANT, obj=membership, trust_id=user.trust_id, school=school)
     return membership
 
 
@@ -72,9 +70,7 @@ def ensure_calendar(*, school: School, academic_year: int) -> SchoolCalendar:
     )
     if created:
         HalfTerm.objects.bulk_create(
-            HalfTerm(
-                trust_id=school.trust_id, calendar=calendar, position=i, name=t.name, start=t.start, end=t.end
-            )
+            HalfTerm(trust_id=school.trust_id, calendar=calendar, position=i, name=t.name, start=t.start, end=t.end)
             for i, t in enumerate(default_terms(academic_year), start=1)
         )
     return calendar
@@ -92,9 +88,7 @@ def validate_half_terms(terms: list[HalfTermDates], academic_year: int) -> list[
     first, last = date(academic_year, 8, 1), date(academic_year + 1, 8, 31)
     for t in terms:
         if not (first <= t.start <= last and first <= t.end <= last):
-            problems.append(
-                f"{t.name} must fall between 1 August {academic_year} and 31 August {academic_year + 1}."
-            )
+            problems.append(f"{t.name} must fall between 1 August {academic_year} and 31 August {academic_year + 1}.")
     return problems
 
 
@@ -106,9 +100,7 @@ def update_calendar(*, calendar: SchoolCalendar, terms: list[HalfTermDates], act
         raise ValidationError(problems)
     existing = {h.position: h for h in calendar.half_terms.all()}
     for position, t in enumerate(terms, start=1):
-        half = existing.get(position) or HalfTerm(
-            trust_id=calendar.trust_id, calendar=calendar, position=position
-        )
+        half = existing.get(position) or HalfTerm(trust_id=calendar.trust_id, calendar=calendar, position=position)
         half.name, half.start, half.end = t.name, t.start, t.end
         half.save()
     audit.record(actor=actor, action=audit.Action.CHANGE, obj=calendar, summary="Term dates changed")

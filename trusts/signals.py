@@ -21,14 +21,10 @@ def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         now = timezone.now().isoformat()
         request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = now
     if user.trust_id:
-        audit.record(
-            actor=user, action=audit.Action.SIGN_IN, obj=user, trust_id=user.trust_id, request=request
-        )
+        audit.record(actor=user, action=audit.Action.SIGN_IN, obj=user, trust_id=user.trust_id, request=request)
 
 
 @receiver(user_logged_out)
 def audit_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None and user.trust_id:
-        audit.record(
-            actor=user, action=audit.Action.SIGN_OUT, obj=user, trust_id=user.trust_id, request=request
-        )
+        audit.record(actor=user, action=audit.Action.SIGN_OUT, obj=user, trust_id=user.trust_id, request=request)

@@ -28,6 +28,8 @@ HOME_TEMPLATES: dict[str, str] = {
     Role.PARENT: "trusts/home/parent.html",
 }
 HOME_CONTEXT: dict[str, object] = {}
+# Filled by upper apps: a predicate on the request -> the URL to send a person with no role to.
+NO_ROLE_HOMES: dict = {}
 
 
 def require(request: HttpRequest, action: str, target: object = None) -> None:
@@ -40,6 +42,10 @@ def require(request: HttpRequest, action: str, target: object = None) -> None:
 def home(request: AuthedRequest) -> HttpResponse:
     role = home_role(request.user)
     if role is None:
+        # People with no role but a grant for one pupil (external professionals, cover) see what is shared.
+        for name in NO_ROLE_HOMES:
+            if name(request):
+                return redirect(NO_ROLE_HOMES[name])
         return render(request, "trusts/home/no_role.html", status=200)
     context: dict[str, object] = {"role": role}
     builder = HOME_CONTEXT.get(role)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -60,6 +62,23 @@ def test_trailing_spaces_and_blank_lines_are_ignored_and_rows_keep_spreadsheet_n
     assert [number for number, _ in result.rows] == [3, 5]
     assert result.rows[0][1]["legal_surname"] == "Smith"
     assert result.rows[1][1]["upn"] == "B801200005001"
+
+
+cell_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufeff"), max_size=20
+)
+
+
+@given(st.lists(st.tuples(cell_text, cell_text), min_size=1, max_size=5), st.sampled_from(["utf-8", "utf-8-sig"]))
+def test_any_cells_written_by_a_csv_writer_read_back_stripped(cells, encoding) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["UPN", "Group"])
+    rows = [(f"B80120000500{i % 10}{upn}", group) for i, (upn, group) in enumerate(cells)]
+    writer.writerows(rows)
+    read = table(out.getvalue().encode(encoding), GROUP_COLUMNS)
+    expected = [(u.strip(), g.strip()) for u, g in rows if u.strip() or g.strip()]
+    assert [(r["upn"], r["group"]) for _, r in read.rows] == expected
 
 
 # ---------------------------------------------------------------------------------------- headings
