@@ -59,6 +59,7 @@ NAV: list[tuple[str, str, str]] = [
     ("School figures", "reports:school_dashboard", "school.aggregates"),
     ("Trust figures", "reports:trust_dashboard", "trust.dashboard"),
     ("Board report", "reports:board_reports", "board.report"),
+    ("SEN information report", "reports:sen_information", "sen_report.change"),
     ("Your child", "reports:portal", "portal.view"),
     ("Term dates", "trusts:calendar", "calendar.change"),
     ("Access log", "trusts:audit", "audit.view"),

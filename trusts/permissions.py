@@ -34,6 +34,7 @@ CASEWORK = frozenset(
         "parents.invite",
         "school.dashboard",
         "provision.view",
+        "sen_report.change",
     }
 )
 OWN_PUPILS = frozenset({"pupils.view_own", "concern.raise", "plan.view_own", "delivery.log_own"})

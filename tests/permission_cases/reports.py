@@ -20,3 +20,8 @@ COVERED_ELSEWHERE |= {
     "reports:portal_child": "tests/reports/test_portal.py",
     "reports:portal_document": "tests/reports/test_portal.py",
 }
+
+CASES += [
+    Case("reports:sen_information", own=AGGREGATES),
+    Case("reports:sen_information_pdf", own=AGGREGATES),
+]

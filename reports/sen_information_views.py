@@ -1,0 +1,84 @@
+"""The SEN information report page: the school writes its sections; the figures come from the casework."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from trusts import audit
+from trusts.http import AuthedRequest
+from trusts.models import School
+from trusts.permissions import can, schools_where
+
+from .models import SenInformationReport
+from .pdf import render_pdf
+from .sen_information import current_report, report_figures, save_report
+
+
+class SenInformationForm(forms.ModelForm):
+    class Meta:
+        model = SenInformationReport
+        fields = list(SenInformationReport.TEXT_FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in SenInformationReport.TEXT_FIELDS
+            if name not in {"senco_contact", "local_offer"}
+        }
+
+
+def _school(request: AuthedRequest) -> School:
+    schools = schools_where(request.user, "school.aggregates")
+    wanted = request.GET.get("school")
+    for school in schools:
+        if not wanted or str(school.pk) == wanted:
+            return school
+    raise Http404
+
+
+@login_required
+def sen_information(request: AuthedRequest) -> HttpResponse:
+    school = _school(request)
+    report = current_report(school)
+    editable = can(request.user, "sen_report.change", school)
+    form = SenInformationForm(request.POST if request.method == "POST" else None, instance=report)
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        if form.is_valid():
+            save_report(report=report, values=form.cleaned_data, actor=request.user)
+            messages.success(request, "The SEN information report is saved.")
+            return redirect(f"{request.path}?school={school.pk}")
+    return render(
+        request,
+        "reports/sen_information.html",
+        {"school": school, "report": report, "form": form, "editable": editable, "figures": report_figures(school)},
+    )
+
+
+@login_required
+def sen_information_pdf(request: AuthedRequest) -> HttpResponse:
+    school = _school(request)
+    report = current_report(school)
+    pdf = render_pdf(
+        "reports/sen_information_pdf.html",
+        {
+            "school": school,
+            "report": report,
+            "figures": report_figures(school),
+            "form": SenInformationForm(instance=report),
+        },
+    )
+    audit.record(actor=request.user, action=audit.Action.EXPORT, obj=school, summary="SEN information report PDF")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="SEN information report {school.name}.pdf"'
+    return response
+
+
+urlpatterns = [
+    path("sen-information-report/", sen_information, name="sen_information"),
+    path("sen-information-report/pdf/", sen_information_pdf, name="sen_information_pdf"),
+]
