@@ -1,0 +1,294 @@
+"""Demo annual reviews for the demo EHC pupils, in every state (idempotent).
+
+`seed_reviews(objects)` runs after ehcp's demo (which issues the plans), with the tenant scope disabled by
+its caller, and goes through the services so every date comes from the deadline engine. Dates are relative
+to today, so the lists always show something due soon, invitations overdue, a report overdue and
+completed reviews. `seed_scale(context)` adds reviews to the benchmark trust with bulk inserts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope
+
+from ehcp import rules
+from ehcp.models import Deadline, EhcPlan
+from trusts.models import Membership, Role, User
+
+from . import services
+from .models import SUBJECT_TYPE, AnnualReview, Invitee, ReviewAction
+
+RECORD = services.MeetingRecord(
+    progress_on_outcomes="Good progress towards two of the three outcomes in section E; reading is now "
+    "at the expected level with pre-teaching.",
+    appreciated_admired="Kind and funny; a great help to younger pupils at lunchtime.",
+    important_now="Knowing what will happen next in the day; a quiet place to go when it gets loud.",
+    important_future="Staying with friends at secondary school; becoming a vet.",
+    how_to_support="Visual timetable in every lesson; warn about changes the day before; movement breaks.",
+    questions_issues="Does the pupil need access arrangements for tests? Transport to the after-school club.",
+    parent_views="Much happier coming to school this year. Worried about the move to the next school.",
+    pupil_views="I like the quiet room and art club. Maths is hard but I try.",
+    recommendation="keep",
+)
+AMEND = RECORD.__class__(
+    **{
+        **RECORD.__dict__,
+        "recommendation": "amend",
+        "proposed_amendments": "Section F: add weekly speech and language therapy; section I unchanged.",
+    }
+)
+
+
+def _actions(today: date) -> list[services.ActionInput]:
+    return [
+        services.ActionInput("Apply for access arrangements for tests", "SENCO", today + timedelta(days=30)),
+        services.ActionInput(
+            "Share the one-page profile with every teacher", "Class teacher", today + timedelta(days=14)
+        ),
+        services.ActionInput("Visit the next school with the family", "Parent and SENCO", today + timedelta(days=60)),
+    ]
+
+
+def _professionals(review: AnnualReview, actor: User) -> None:
+    for role, name, email in (
+        ("la_officer", "Sam Patel (SEN officer)", "sam.patel@la.example"),
+        ("health", "Dr Ade Mensah, community paediatrics", "ade.mensah@nhs.example"),
+        ("professional", "Jo Reid, educational psychologist", "jo.reid@eps.example"),
+    ):
+        services.add_invitee(review=review, role=role, name=name, email=email, actor=actor)
+
+
+def _held(review: AnnualReview, actor: User, *, days_ago: int, record: services.MeetingRecord = RECORD) -> AnnualReview:
+    today = timezone.localdate()
+    held = today - timedelta(days=days_ago)
+    review = services.schedule_meeting(review=review, meeting_date=held, actor=actor)
+    services.record_invitations(
+        review=review, invitees=list(review.invitees.all()), sent_on=held - timedelta(days=21), actor=actor
+    )
+    services.circulate_advice(review=review, circulated_on=held - timedelta(days=15), actor=actor)
+    return services.record_meeting(review=review, held_on=held, record=record, actions=_actions(held), actor=actor)
+
+
+# Each state: how far back the plan (or its last review) must go, and how to bring a started review there.
+def _due_soon(review: AnnualReview, actor: User) -> AnnualReview:
+    return review
+
+
+def _invitations_overdue(review: AnnualReview, actor: User) -> AnnualReview:
+    # Meeting in 10 days: the invitations were due 4 days ago and nobody has been invited yet.
+    return services.schedule_meeting(review=review, meeting_date=timezone.localdate() + timedelta(days=10), actor=actor)
+
+
+def _on_track(review: AnnualReview, actor: User) -> AnnualReview:
+    review = services.schedule_meeting(
+        review=review, meeting_date=timezone.localdate() + timedelta(days=35), actor=actor
+    )
+    invitees = list(review.invitees.filter(role__in=["parent", "pupil"]))
+    if invitees:
+        services.record_invitations(review=review, invitees=invitees, sent_on=timezone.localdate(), actor=actor)
+    return review
+
+
+def _report_overdue(review: AnnualReview, actor: User) -> AnnualReview:
+    return _held(review, actor, days_ago=20)
+
+
+def _waiting_for_la(review: AnnualReview, actor: User) -> AnnualReview:
+    review = _held(review, actor, days_ago=18, record=AMEND)
+    return services.record_report_sent(review=review, sent_on=timezone.localdate() - timedelta(days=9), actor=actor)
+
+
+def _completed(review: AnnualReview, actor: User) -> AnnualReview:
+    review = _held(review, actor, days_ago=60)
+    held = review.held_on
+    assert held is not None
+    review = services.record_report_sent(review=review, sent_on=held + timedelta(days=12), actor=actor)
+    return services.record_la_decision(
+        review=review, decision="keep", decided_on=held + timedelta(days=25), actor=actor
+    )
+
+
+def _amended(review: AnnualReview, actor: User) -> AnnualReview:
+    review = _held(review, actor, days_ago=100, record=AMEND)
+    held = review.held_on
+    assert held is not None
+    review = services.record_report_sent(review=review, sent_on=held + timedelta(days=10), actor=actor)
+    review = services.record_la_decision(
+        review=review, decision="amend", decided_on=held + timedelta(days=27), actor=actor
+    )
+    return services.record_amendments(
+        review=review,
+        parent_representations_on=held + timedelta(days=35),
+        amended_plan_on=held + timedelta(days=70),
+        actor=actor,
+    )
+
+
+# (name, how many days old the plan must be (a held meeting's invitations went out 3 weeks before it; "due
+# soon" needs an anchor at least 285 days back), the anchor to use when the plan is older than that (days
+# back, standing for a review held before the records were kept here), how to bring a started review there).
+# Most demanding first: each takes the youngest plan old enough for it.
+STATES: list[tuple[str, int, int, Callable[[AnnualReview, User], AnnualReview]]] = [
+    ("due soon", 285, 330, _due_soon),
+    ("report overdue", 20 + 21, 380, _report_overdue),
+    ("completed", 60 + 21, 400, _completed),
+    ("invitations overdue", 0, 350, _invitations_overdue),
+    ("amended", 100 + 21, 420, _amended),
+    ("waiting for the LA", 18 + 21, 370, _waiting_for_la),
+    ("on track", 0, 310, _on_track),
+]
+WITH_PROFESSIONALS = {"completed", "report overdue", "waiting for the LA", "amended", "on track", "invitations overdue"}
+
+
+def _actor(school: Any) -> User | None:
+    m = Membership.objects.filter(school=school, role=Role.SENCO).select_related("user").order_by("id").first()
+    if m is None:
+        m = Membership.objects.filter(trust_id=school.trust_id, role=Role.INCLUSION_LEAD).select_related("user").first()
+    return m.user if m else None
+
+
+def _assign(plans: list[EhcPlan], today: date) -> list[tuple[EhcPlan, int | None]]:
+    """Every state once, each to the youngest plan old enough for it; then more rounds of the states that need an
+    older plan while plans fit; the rest (young plans) get a review that is not yet due."""
+    left = sorted(plans, key=lambda p: (-p.first_issued_on.toordinal(), p.pk))  # youngest first
+    chosen: list[tuple[EhcPlan, int | None]] = []
+    first = True
+    while True:
+        placed = False
+        for n, (_name, needs, _back, _bring) in enumerate(STATES):
+            if not first and needs == 0:
+                continue
+            plan = next((p for p in left if (today - p.first_issued_on).days >= needs), None)
+            if plan is not None:
+                left.remove(plan)
+                chosen.append((plan, n))
+                placed = True
+        first = False
+        if not placed:
+            return chosen + [(p, None) for p in left]
+
+
+def _seed_plan(plan: EhcPlan, state: int | None, actor: User, today: date) -> str:
+    if state is None:
+        services.start_review(plan=plan, actor=actor)
+        return "not yet due"
+    name, _needs, back, bring = STATES[state]
+    # A plan older than the anchor has had a review before the records were kept here: count from it.
+    last = today - timedelta(days=back) if (today - plan.first_issued_on).days > back else None
+    review = services.start_review(plan=plan, actor=actor, last_review_on=last)
+    if name in WITH_PROFESSIONALS:
+        _professionals(review, actor)
+    bring(review, actor)
+    return name
+
+
+@transaction.atomic
+def seed_reviews(objects: dict[str, Any]) -> str:
+    """Reviews in every state for the demo schools' EHC plans; plans that already have a review are left alone.
+    Returns a one-line summary."""
+    today = timezone.localdate()
+    made: dict[str, int] = {}
+    for school in objects["schools"].values():
+        actor = _actor(school)
+        if actor is None:
+            continue
+        plans = list(
+            EhcPlan.objects.filter(school=school, ceased_on=None, annual_reviews__isnull=True).select_related("pupil")
+        )
+        with scope(trust=school.trust_id):
+            for plan, state in _assign(plans, today):
+                name = _seed_plan(plan, state, actor, today)
+                made[name] = made.get(name, 0) + 1
+    if not made:
+        return "Annual reviews were already there (or there are no EHC plans)."
+    return "Annual reviews: " + ", ".join(f"{count} {name}" for name, count in made.items()) + "."
+
+
+def _scale_review(
+    plan: EhcPlan, trust_id: int, actor: User, roll: float, back: int, ahead: int, today: date
+) -> AnnualReview:
+    anchor = max(plan.first_issued_on, today - timedelta(days=back))
+    due = rules.annual_review_due(anchor)
+    review = AnnualReview(
+        trust_id=trust_id,
+        school_id=plan.school_id,
+        pupil_id=plan.pupil_id,
+        plan=plan,
+        anchor_date=anchor,
+        anchor_kind=AnnualReview.AnchorKind.LAST_REVIEW
+        if anchor > plan.first_issued_on
+        else AnnualReview.AnchorKind.PLAN_ISSUED,
+        due_date=due,
+        started_by=actor,
+    )
+    if roll < 0.33 and anchor < today - timedelta(days=30):
+        review.meeting_date = review.held_on = today - timedelta(days=ahead % 28 + 1)
+        review.status = AnnualReview.Status.HELD
+        review.progress_on_outcomes, review.recommendation = RECORD.progress_on_outcomes, "keep"
+    elif roll < 0.66:
+        review.meeting_date = max(anchor, min(due, today + timedelta(days=ahead)))
+        review.status = AnnualReview.Status.SCHEDULED
+    return review
+
+
+def seed_scale(context: dict[str, Any]) -> str:
+    """Bulk reviews for the benchmark trust: one per active plan, a third held with an action plan, a third
+    booked, the rest not yet booked, with the deadlines counted from their meetings. Bulk inserts only."""
+    trust, rng, today = context["trust"], context["rng"], context["today"]
+    plans = list(EhcPlan.objects.filter(trust=trust, ceased_on=None, annual_reviews__isnull=True))
+    users = list(context["users"].values())
+    if not plans or not users:
+        return ""
+    reviews = [
+        _scale_review(plan, trust.pk, users[0], rng.random(), rng.randrange(200, 380), rng.randrange(7, 60), today)
+        for plan in plans
+    ]
+    AnnualReview.objects.bulk_create(reviews, batch_size=2000)
+    invitees: list[Invitee] = []
+    actions: list[ReviewAction] = []
+    deadlines: list[Deadline] = []
+    for r in reviews:
+        invitees += [
+            Invitee(trust_id=trust.pk, review=r, role="parent", name="Parent or carer"),
+            Invitee(trust_id=trust.pk, review=r, role="la_officer", name="SEN officer", email="sen@la.example"),
+        ]
+        if r.held_on is not None:
+            actions.append(
+                ReviewAction(
+                    trust_id=trust.pk,
+                    review=r,
+                    action="Review the provision map",
+                    who="SENCO",
+                    by_when=r.held_on + timedelta(days=30),
+                )
+            )
+        if r.meeting_date is None:
+            continue
+        for rule_id in services.MEETING_RULES:
+            rule = rules.get_rule(rule_id)
+            due = rules.due_date(rule_id, r.meeting_date)
+            deadlines.append(
+                Deadline(
+                    trust_id=trust.pk,
+                    school_id=r.school_id,
+                    pupil_id=r.pupil_id,
+                    rule_id=rule_id,
+                    subject_type=SUBJECT_TYPE,
+                    subject_id=r.pk,
+                    trigger_date=r.meeting_date,
+                    meeting_date=r.meeting_date if rule.unit == "before_meeting_weeks" else None,
+                    statutory_due=due,
+                    due=due,
+                    responsible=rule.who,
+                    status=Deadline.Status.OPEN if due >= today else Deadline.Status.MISSED,
+                )
+            )
+    Invitee.objects.bulk_create(invitees, batch_size=5000)
+    ReviewAction.objects.bulk_create(actions, batch_size=5000)
+    Deadline.objects.bulk_create(deadlines, batch_size=5000, ignore_conflicts=True)
+    return f"{len(reviews)} annual reviews"

@@ -1,0 +1,68 @@
+"""The demo reviews: every state on the school's list, through the services, and idempotent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from reviews.demo import seed_reviews
+from reviews.models import AnnualReview
+from reviews.queries import review_list
+from tests.permission_cases.reviews import make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_puts_reviews_in_every_state_and_runs_twice_safely(demo) -> None:
+    today = timezone.localdate()
+    for n in range(7):
+        make_plan(demo, demo.acorn, issued_on=today - timedelta(days=500 + n))
+    young = make_plan(demo, demo.acorn, issued_on=today - timedelta(days=10))
+    objects = {"schools": demo.schools, "users": demo.users}
+    with scopes_disabled():
+        summary = seed_reviews(objects)
+        for state in (
+            "due soon",
+            "report overdue",
+            "completed",
+            "invitations overdue",
+            "amended",
+            "waiting for the LA",
+        ):
+            assert state in summary
+        assert seed_reviews(objects).startswith("Annual reviews were already there")
+        # The young plan's meeting is booked in 10 days with nobody invited yet: invitations are overdue.
+        assert AnnualReview.objects.get(plan=young).status == "scheduled"
+    with scope(trust=demo.oak.pk):
+        listing = review_list(demo.user("senco.acorn@oak.test"))
+    assert [r.plan_id for r in listing.invitations_overdue] == [young.pk]
+    assert len(listing.report_overdue) == 1
+    assert len(listing.due_soon) == 3  # two not booked yet (a second round), one booked and on track
+    assert len(listing.completed) == 2  # one kept as it is, one amended
+    assert len(listing.waiting_for_la) == 1
+    html = demo.client_for("senco.acorn@oak.test").get("/reviews/").content.decode()
+    assert "Invitations overdue (1)" in html and "Completed in the last 12 months (2)" in html
+
+
+def test_the_scale_seed_adds_a_review_with_its_deadlines_to_every_plan(demo) -> None:
+    import random
+
+    from ehcp.models import Deadline
+    from reviews.demo import seed_scale
+
+    today = timezone.localdate()
+    plans = [make_plan(demo, demo.acorn, issued_on=today - timedelta(days=400 + n)) for n in range(6)]
+    context = {"trust": demo.oak, "rng": random.Random(3), "today": today, "users": demo.users}
+    with scopes_disabled():
+        assert seed_scale(context) == "6 annual reviews"
+        assert seed_scale(context) == ""
+        reviews = list(AnnualReview.objects.filter(plan__in=plans))
+        booked = [r for r in reviews if r.meeting_date]
+        assert len(reviews) == 6 and booked
+        assert Deadline.objects.filter(subject_type="annual_review").count() == 4 * len(booked)
+    with scope(trust=demo.oak.pk):
+        listing = review_list(demo.user("senco.acorn@oak.test"))
+    assert len(listing.not_started) == 0
