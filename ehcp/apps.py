@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class EhcpConfig(AppConfig):
     name = "ehcp"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from register.services import EHC_PLAN_CHECKS
+        from trusts.context_processors import NAV
+
+        from .queries import has_issued_plan
+
+        # register's rule: a pupil is recorded as E only once an EHC plan has been issued.
+        if has_issued_plan not in EHC_PLAN_CHECKS:
+            EHC_PLAN_CHECKS.append(has_issued_plan)
+        for item in (("Deadlines", "ehcp:deadlines", "deadline.view"), ("EHC plans", "ehcp:plans", "ehcp.change")):
+            if item not in NAV:
+                NAV.append(item)

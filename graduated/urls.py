@@ -1,5 +1,32 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from .views import catalogue, cycles, delivery
 
 app_name = "graduated"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("pupils/", cycles.overview, name="overview"),
+    path("pupils/<int:pupil_id>/", cycles.pupil_support, name="pupil"),
+    path("pupils/<int:pupil_id>/start/", cycles.cycle_start, name="cycle_start"),
+    path("pupils/<int:pupil_id>/passport/", cycles.passport, name="passport"),
+    path("pupils/<int:pupil_id>/plan.pdf", cycles.plan_pdf, name="plan_pdf"),
+    path("pupils/<int:pupil_id>/meetings/new/", cycles.meeting_new, name="meeting_new"),
+    path("pupils/<int:pupil_id>/log/", delivery.log_session, name="log_session"),
+    path("cycles/<int:pk>/", cycles.cycle_detail, name="cycle"),
+    path("cycles/<int:pk>/assess/", cycles.assess, name="assess"),
+    path("cycles/<int:pk>/assessments/new/", cycles.assessment_new, name="assessment_new"),
+    path("cycles/<int:pk>/outcomes/new/", cycles.outcome_new, name="outcome_new"),
+    path("cycles/<int:pk>/outcomes/<int:outcome_id>/", cycles.outcome_edit, name="outcome_edit"),
+    path("cycles/<int:pk>/strategies/new/", cycles.strategy_new, name="strategy_new"),
+    path("cycles/<int:pk>/provision/new/", cycles.allocation_new, name="allocation_new"),
+    path("cycles/<int:pk>/remove/<slug:kind>/<int:item_id>/", cycles.item_remove, name="item_remove"),
+    path("cycles/<int:pk>/plan/", cycles.plan, name="plan"),
+    path("cycles/<int:pk>/review/", cycles.review, name="review"),
+    path("sessions/", delivery.sessions, name="sessions"),
+    path("provision/", catalogue.catalogue, name="catalogue"),
+    path("provision/new/", catalogue.provision_new, name="provision_new"),
+    path("provision/rates/", catalogue.rates, name="rates"),
+    path("provision/<int:pk>/", catalogue.provision_edit, name="provision_edit"),
+    path("provision-map/", catalogue.provision_map, name="provision_map"),
+    path("provision-map.csv", catalogue.provision_map_csv, name="provision_map_csv"),
+]

@@ -80,13 +80,13 @@ class ChangeStatusForm(forms.Form):
     )
     effective_date = forms.DateField(
         label="Date of the change",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the date of the change.", "invalid": "Enter a real date."},
     )
     parents_told_on = forms.DateField(
         label="Date parents were told",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Parents must be told formally when SEN support starts or ends (Code of Practice 6.43).",
         error_messages={"invalid": "Enter a real date."},
     )

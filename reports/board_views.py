@@ -24,12 +24,12 @@ from .models import BoardReport
 class BoardReportForm(forms.Form):
     period_start = forms.DateField(
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the first day of the period.", "invalid": "Enter a real date."},
     )
     period_end = forms.DateField(
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the last day of the period.", "invalid": "Enter a real date."},
     )
 

@@ -35,6 +35,13 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
     rows = register_by_school(schools)
     register = [{"school": row.school, "counts": {**row.counts, "total": row.roll}} for row in rows]
     if len(rows) == 1:
+        from graduated.queries import support_counts
+
+        support = support_counts(rows[0].school)
+        overview = reverse("graduated:overview")
+        items.append(_item("Support plan reviews overdue", support["overdue"], overview))
+        items.append(_item("Support plan reviews due in 2 weeks", support["due"], overview))
+        items.append(_item("Pupils with fewer than 3 parent meetings this year", support["short_of_meetings"], overview))
         counts = rows[0].counts
         register_url = reverse("register:list")
         items.append(_item("Pupils on SEN support (K)", counts["K"], register_url + "?status=K"))

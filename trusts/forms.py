@@ -18,7 +18,7 @@ class CalendarForm(forms.Form):
             self.fields[f"start_{t.position}"] = forms.DateField(
                 label=f"{t.name}: first day",
                 initial=t.start,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 error_messages={
                     "required": f"Enter the first day of {t.name}.",
                     "invalid": "Enter a real date.",
@@ -27,7 +27,7 @@ class CalendarForm(forms.Form):
             self.fields[f"end_{t.position}"] = forms.DateField(
                 label=f"{t.name}: last day",
                 initial=t.end,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 error_messages={
                     "required": f"Enter the last day of {t.name}.",
                     "invalid": "Enter a real date.",

@@ -8,7 +8,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
+from ehcp.demo import seed_ehcp
+from graduated.demo import seed_graduated
 from register.demo import seed_pupils_and_register
+from reviews.demo import seed_reviews
 from trusts.demo import seed_tenancy
 
 
@@ -20,5 +23,10 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run when DEBUG is off: it would add demo accounts to live data.")
         with scopes_disabled():
             objects = seed_tenancy()
-            summary = seed_pupils_and_register(objects)
-        self.stdout.write(self.style.SUCCESS(f"Demo data is loaded. {summary}"))
+            summaries = [
+                seed_pupils_and_register(objects),
+                seed_graduated(objects),
+                seed_ehcp(objects),
+                seed_reviews(objects),
+            ]
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded. " + " ".join(s for s in summaries if s)))

@@ -1,0 +1,228 @@
+"""Reads of the ehcp app: deadlines, assessments and plans a person may see, with stable query counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from pupils.models import Pupil
+from trusts.models import School
+from trusts.permissions import schools_where
+
+from .models import Deadline, EhcPlan, NeedsAssessment, PhaseTransfer, PlanVersion
+
+Status = Deadline.Status
+ACTIVE = [Status.OPEN, Status.MISSED]
+
+
+def deadline_schools(user: Any) -> list[School]:
+    """Schools whose deadlines the person may see: casework roles only (SENCO, headteacher, inclusion lead).
+
+    Never parents, governors, trustees, teachers or teaching assistants: the permission map gives them no
+    "deadline.view".
+    """
+    if not getattr(user, "is_authenticated", False) or user.trust_id is None:
+        return []
+    return schools_where(user, "deadline.view")
+
+
+def deadlines_visible_to(user: Any) -> QuerySet[Deadline]:
+    """Every deadline of the schools where the person does casework, with pupil and school joined."""
+    schools = deadline_schools(user)
+    if not schools:
+        return Deadline.objects.none()
+    return Deadline.objects.filter(school__in=schools).select_related("pupil", "school")
+
+
+@dataclass
+class DeadlineBuckets:
+    today: date
+    overdue: list[Deadline] = field(default_factory=list)
+    this_week: list[Deadline] = field(default_factory=list)
+    next_four_weeks: list[Deadline] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.this_week) + len(self.next_four_weeks)
+
+
+def deadline_buckets(user: Any, *, today: date | None = None, school: School | None = None) -> DeadlineBuckets:
+    """Open deadlines that are overdue (or missed and not yet done), due in the next 7 days (today
+    included), or in the 4 weeks after that. One query for the deadlines, whatever their number."""
+    today = today or timezone.localdate()
+    week_end = today + timedelta(days=6)
+    horizon = week_end + timedelta(weeks=4)
+    qs = deadlines_visible_to(user).filter(status__in=ACTIVE, due__lte=horizon).order_by("due", "id")
+    if school is not None:
+        qs = qs.filter(school=school)
+    buckets = DeadlineBuckets(today=today)
+    for d in qs:
+        if d.due < today:
+            buckets.overdue.append(d)
+        elif d.due <= week_end:
+            buckets.this_week.append(d)
+        else:
+            buckets.next_four_weeks.append(d)
+    return buckets
+
+
+@dataclass(frozen=True)
+class DeadlineFilters:
+    school: int | None = None
+    rule: str = ""
+    status: str = ""
+    responsible: str = ""
+    due_from: date | None = None
+    due_to: date | None = None
+
+
+def filtered_deadlines(user: Any, filters: DeadlineFilters) -> QuerySet[Deadline]:
+    qs = deadlines_visible_to(user)
+    if filters.school:
+        qs = qs.filter(school_id=filters.school)
+    if filters.rule:
+        qs = qs.filter(rule_id=filters.rule)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.responsible:
+        qs = qs.filter(responsible=filters.responsible)
+    if filters.due_from:
+        qs = qs.filter(due__gte=filters.due_from)
+    if filters.due_to:
+        qs = qs.filter(due__lte=filters.due_to)
+    return qs.order_by("due", "id")
+
+
+def deadlines_for_calendar(user: Any) -> QuerySet[Deadline]:
+    """Open deadlines (and missed ones still to do) for a person's calendar feed."""
+    return deadlines_visible_to(user).filter(status__in=ACTIVE).order_by("due", "id")
+
+
+def pupil_deadlines(pupil: Pupil) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(pupil=pupil).order_by("due", "id")
+
+
+def subject_deadlines(subject_type: str, subject_id: int) -> list[Deadline]:
+    return list(Deadline.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by("due", "id"))
+
+
+# Assessments and plans ----------------------------------------------------------------------------
+
+
+def assessments_visible_to(user: Any) -> QuerySet[NeedsAssessment]:
+    schools = schools_where(user, "casework.view")
+    return NeedsAssessment.objects.filter(school__in=schools).select_related("pupil", "school")
+
+
+def plans_visible_to(user: Any) -> QuerySet[EhcPlan]:
+    schools = schools_where(user, "casework.view")
+    return EhcPlan.objects.filter(school__in=schools).select_related("pupil", "school")
+
+
+def plan_versions_visible_to(user: Any) -> QuerySet[PlanVersion]:
+    schools = schools_where(user, "casework.view")
+    return PlanVersion.objects.filter(plan__school__in=schools).select_related("plan", "plan__pupil")
+
+
+def plan_with_versions(plan: EhcPlan) -> list[PlanVersion]:
+    """Every version of a plan, newest first, with outcomes and their provision (three queries)."""
+    from .models import PlanOutcome, ProvisionLine
+
+    return list(
+        PlanVersion.objects.filter(plan=plan)
+        .order_by("-number")
+        .prefetch_related(
+            Prefetch(
+                "outcomes",
+                queryset=PlanOutcome.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("provision", queryset=ProvisionLine.objects.order_by("id"))
+                ),
+            ),
+        )
+    )
+
+
+def phase_transfers_of(plan: EhcPlan) -> list[PhaseTransfer]:
+    return list(PhaseTransfer.objects.filter(plan=plan))
+
+
+def has_issued_plan(pupil: Pupil) -> bool:
+    """register's rule "E only with an EHC plan record": an active plan with at least one issued version."""
+    return EhcPlan.objects.filter(pupil=pupil, ceased_on=None, versions__isnull=False).exists()
+
+
+def latest_assessment_end(pupil: Pupil, *, exclude: int | None = None) -> date | None:
+    """When the pupil's last EHC needs assessment finished (X1 counts 6 months from it)."""
+    qs = NeedsAssessment.objects.filter(
+        pupil=pupil, outcome__in=[NeedsAssessment.Outcome.PLAN_ISSUED, NeedsAssessment.Outcome.NO_PLAN]
+    ).exclude(outcome_on=None)
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    last = qs.order_by("-outcome_on").values_list("outcome_on", flat=True).first()
+    plan_issue = (
+        EhcPlan.objects.filter(pupil=pupil)
+        .order_by("-first_issued_on")
+        .values_list("first_issued_on", flat=True)
+        .first()
+    )
+    candidates = [d for d in (last, plan_issue) if d is not None]
+    return max(candidates) if candidates else None
+
+
+# Compliance (board reports) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    label: str
+    value: str
+
+
+@dataclass
+class Compliance:
+    rows: list[ComplianceRow]
+
+
+def compliance_summary(schools: list[School], period_start: date, period_end: date) -> Compliance:
+    """Deadlines due in the period, met on time by law, with and without exceptions (as the DfE reports).
+
+    Aggregates only (no pupil is named): used in board reports.
+    """
+    qs = Deadline.objects.filter(school__in=schools, statutory_due__range=(period_start, period_end)).exclude(
+        status=Status.WAIVED
+    )
+    on_time = Q(status=Status.MET, met_on__lte=F("statutory_due"))
+    totals = qs.aggregate(
+        due=Count("id"),
+        on_time=Count("id", filter=on_time),
+        la_due=Count("id", filter=Q(responsible="la")),
+        la_on_time=Count("id", filter=on_time & Q(responsible="la")),
+        exc=Count("id", filter=~Q(exception_kind="")),
+        plans_due=Count("id", filter=Q(rule_id="A6")),
+        plans_on_time=Count("id", filter=Q(rule_id="A6") & on_time),
+        plans_exc=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="")),
+        plans_exc_on_time=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="") & on_time),
+    )
+
+    def pct(n: int, d: int) -> str:
+        return f"{n} of {d} ({100 * n / d:.0f}%)" if d else "none due"
+
+    without_exc_due = totals["plans_due"] - totals["plans_exc"]
+    without_exc_on_time = totals["plans_on_time"] - totals["plans_exc_on_time"]
+    rows = [
+        ComplianceRow("Statutory deadlines due in the period", str(totals["due"])),
+        ComplianceRow("Met within the statutory time limit", pct(totals["on_time"], totals["due"])),
+        ComplianceRow("Local authority deadlines met on time", pct(totals["la_on_time"], totals["la_due"])),
+        ComplianceRow("Deadlines with a recorded exception", str(totals["exc"])),
+        ComplianceRow(
+            "Final EHC plans within 20 weeks (including exceptions)", pct(totals["plans_on_time"], totals["plans_due"])
+        ),
+        ComplianceRow(
+            "Final EHC plans within 20 weeks (excluding exceptions)", pct(without_exc_on_time, without_exc_due)
+        ),
+    ]
+    return Compliance(rows=rows)

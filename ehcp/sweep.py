@@ -1,0 +1,199 @@
+"""The deadline sweep for one trust: reminders at the trust's offsets, missed deadlines marked and escalated.
+
+Idempotent by construction. Each deadline's progress is claimed with a compare-and-set update
+(`reminder_offset_sent`, `status`) and every notification carries a dedupe key unique per
+(deadline, stage, recipient), so running twice, concurrently, or after days of downtime sends nothing
+twice and misses nothing: only the LATEST stage that is due and not yet sent is sent (never "7 days
+before" after "1 day before"), and a met or waived deadline gets nothing more.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from trusts import audit
+from trusts.models import Membership, Role, User
+from trusts.services import notify
+
+from .deadlines import deadline_link, reminder_days_for
+from .models import DEFAULT_REMINDER_DAYS, Deadline, DeadlineSetting, Responsible
+
+Status = Deadline.Status
+
+
+@dataclass
+class SweepResult:
+    reminders: int = 0
+    missed: int = 0
+    notifications: int = 0
+    phase_transfers: int = 0
+
+    def add(self, other: SweepResult) -> None:
+        self.reminders += other.reminders
+        self.missed += other.missed
+        self.notifications += other.notifications
+        self.phase_transfers += other.phase_transfers
+
+
+class Recipients:
+    """SENCOs and headteachers of each school of the trust, loaded once per sweep (inclusion leads when a
+    school has no SENCO, so a deadline is never tracked by nobody)."""
+
+    def __init__(self, trust_id: int) -> None:
+        self.sencos: dict[int, list[User]] = defaultdict(list)
+        self.heads: dict[int, list[User]] = defaultdict(list)
+        self.leads: list[User] = []
+        memberships = Membership.objects.filter(
+            trust_id=trust_id,
+            role__in=[Role.SENCO, Role.HEADTEACHER, Role.INCLUSION_LEAD],
+            user__is_active=True,
+        ).select_related("user")
+        for m in memberships:
+            if m.role == Role.INCLUSION_LEAD:
+                self.leads.append(m.user)
+            elif m.school_id is not None:
+                (self.sencos if m.role == Role.SENCO else self.heads)[m.school_id].append(m.user)
+
+    def trackers(self, school_id: int) -> list[User]:
+        return self.sencos.get(school_id) or self.leads
+
+    def for_reminder(self, d: Deadline) -> list[User]:
+        # School deadlines go to the SENCO(s); LA and parent deadlines too, as the people who track them.
+        # The headteacher's own deadline (R5, the review report) goes to them as well.
+        people = list(self.trackers(d.school_id))
+        if d.responsible == Responsible.HEADTEACHER:
+            people += self.heads.get(d.school_id, [])
+        return _unique(people)
+
+    def for_missed(self, d: Deadline) -> list[User]:
+        # Missed: the SENCO is told and the headteacher is told as an escalation.
+        return _unique(list(self.trackers(d.school_id)) + self.heads.get(d.school_id, []))
+
+
+def _unique(users: list[User]) -> list[User]:
+    seen: dict[int, User] = {}
+    for u in users:
+        seen.setdefault(u.pk, u)
+    return list(seen.values())
+
+
+def latest_reminder_due(d: Deadline, offsets: tuple[int, ...], today: date) -> int | None:
+    """The smallest offset whose reminder date (due - offset) has come, while the deadline is not yet past."""
+    if today > d.due:
+        return None
+    due_offsets = [o for o in offsets if d.due - timedelta(days=o) <= today]
+    return min(due_offsets) if due_offsets else None
+
+
+def _who(d: Deadline) -> str:
+    return {
+        Responsible.LA: "The local authority",
+        Responsible.SCHOOL: "The school",
+        Responsible.PARENT: "The parent",
+        Responsible.HEADTEACHER: "The headteacher",
+    }[Responsible(d.responsible)]
+
+
+def _pupil_label(d: Deadline) -> str:
+    return f"{d.pupil} ({d.school.name})"
+
+
+def reminder_text(d: Deadline, offset: int) -> str:
+    left = "today" if offset == 0 else ("tomorrow" if offset == 1 else f"in {offset} days")
+    return (
+        f"Due {left}: {d.rule_id} for {_pupil_label(d)}. {_who(d)}: {d.rule.action.lower()}, "
+        f"by {d.due:%A %d %B %Y} ({d.wording}; {d.source})."
+    )
+
+
+def missed_text(d: Deadline) -> str:
+    owner = "The local authority has missed" if d.is_la else "Missed"
+    text = (
+        f"{owner}: {d.rule_id} for {_pupil_label(d)}. {d.rule.action} was due by {d.due:%A %d %B %Y} "
+        f"({d.wording}; {d.source})."
+    )
+    if d.is_la:
+        text += " Keep this as evidence for escalation."
+    if d.exception_kind:
+        text += f" An exception is recorded: {d.exception_label.lower()}."
+    return text
+
+
+def _send(users: list[User], *, kind: str, text: str, link: str, key: str) -> int:
+    return sum(1 for u in users if notify(recipient=u, kind=kind, text=text, link=link, dedupe_key=key) is not None)
+
+
+def sweep_trust(*, trust_id: int, today: date) -> SweepResult:
+    """Run the sweep for one trust (the caller has activated its scope)."""
+    from .services import ensure_phase_transfers
+
+    result = SweepResult(phase_transfers=ensure_phase_transfers(today=today))
+    settings = {s.rule_id: s for s in DeadlineSetting.objects.filter(trust_id=trust_id)}
+    offsets = {rule_id: reminder_days_for(s) for rule_id, s in settings.items()}
+    horizon = max([*DEFAULT_REMINDER_DAYS, *(o for offs in offsets.values() for o in offs)])
+    candidates = (
+        Deadline.objects.filter(trust_id=trust_id, status=Status.OPEN, due__lte=today + timedelta(days=horizon))
+        .select_related("pupil", "school")
+        .order_by("due", "id")
+    )
+    recipients: Recipients | None = None
+    for d in candidates:
+        rule_offsets = offsets.get(d.rule_id, DEFAULT_REMINDER_DAYS)
+        if d.due < today:
+            recipients = recipients or Recipients(trust_id)
+            result.notifications += _mark_missed(d, recipients)
+            result.missed += 1
+            continue
+        offset = latest_reminder_due(d, rule_offsets, today)
+        if offset is None or (d.reminder_offset_sent is not None and offset >= d.reminder_offset_sent):
+            continue
+        recipients = recipients or Recipients(trust_id)
+        sent = _remind(d, offset, recipients)
+        if sent is not None:
+            result.reminders += 1
+            result.notifications += sent
+    return result
+
+
+def _remind(d: Deadline, offset: int, recipients: Recipients) -> int | None:
+    with transaction.atomic():
+        claimed = Deadline.objects.filter(
+            pk=d.pk, status=Status.OPEN, due=d.due, reminder_offset_sent=d.reminder_offset_sent
+        ).update(reminder_offset_sent=offset, updated_at=timezone.now())
+        if claimed != 1:
+            return None
+        return _send(
+            recipients.for_reminder(d),
+            kind="deadline_reminder",
+            text=reminder_text(d, offset),
+            link=deadline_link(d),
+            key=f"deadline:{d.pk}:remind-{offset}-{d.due:%Y%m%d}",
+        )
+
+
+def _mark_missed(d: Deadline, recipients: Recipients) -> int:
+    with transaction.atomic():
+        claimed = Deadline.objects.filter(pk=d.pk, status=Status.OPEN, due=d.due).update(
+            status=Status.MISSED, updated_at=timezone.now()
+        )
+        if claimed != 1:
+            return 0
+        audit.record(
+            actor=None,
+            action=audit.Action.CHANGE,
+            obj=d,
+            pupil_id=d.pupil_id,
+            summary=f"Deadline {d.rule_id} missed (was due by {d.due:%d %B %Y})",
+        )
+        return _send(
+            recipients.for_missed(d),
+            kind="deadline_missed",
+            text=missed_text(d),
+            link=deadline_link(d),
+            key=f"deadline:{d.pk}:missed-{d.due:%Y%m%d}",
+        )

@@ -1,0 +1,172 @@
+"""The school's provision catalogue, its staff rates, and the provision map with its CSV."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from trusts import audit
+from trusts.http import AuthedRequest
+from trusts.models import School
+from trusts.permissions import can, schools_where
+
+from .. import costs, queries, services
+from ..forms import MapFilterForm, ProvisionForm, RatesForm
+from ..models import Provision, StaffRole
+from .common import add_errors, school_from_request
+
+
+def _catalogue_url(school: School) -> str:
+    return f"{reverse('graduated:catalogue')}?school={school.pk}"
+
+
+@login_required
+def catalogue(request: AuthedRequest) -> HttpResponse:
+    school, schools = school_from_request(request, "provision.view")
+    rates = queries.rates_for(school)
+    return render(
+        request,
+        "graduated/catalogue.html",
+        {
+            "school": school,
+            "schools": schools,
+            "provisions": list(queries.catalogue(school)),
+            "staff_roles": [{"label": role.label, "rate": rates.get(role.value)} for role in StaffRole],
+            "editor": can(request.user, "plan.change", school),
+            "today": timezone.localdate(),
+            "weeks": costs.SCHOOL_WEEKS,
+        },
+    )
+
+
+@login_required
+def provision_new(request: AuthedRequest) -> HttpResponse:
+    school, _ = school_from_request(request, "plan.change")
+    form = ProvisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provision = services.save_provision(school=school, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"{provision.name} added to the catalogue.")
+            return redirect(_catalogue_url(school))
+    return render(
+        request, "graduated/provision_form.html", {"school": school, "form": form, "title": "Add a provision"}
+    )
+
+
+@login_required
+def provision_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    provision: Provision = get_object_or_404(
+        Provision.objects.filter(school__in=schools_where(request.user, "plan.change")).select_related("school"),
+        pk=pk,
+    )
+    school = provision.school
+    form = ProvisionForm.for_provision(provision, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_provision(school=school, actor=request.user, provision=provision, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"{provision.name} saved.")
+            return redirect(_catalogue_url(school))
+    return render(
+        request,
+        "graduated/provision_form.html",
+        {"school": school, "form": form, "title": f"Change {provision.name}", "provision": provision},
+    )
+
+
+@login_required
+def rates(request: AuthedRequest) -> HttpResponse:
+    school, _ = school_from_request(request, "plan.change")
+    form = RatesForm(request.POST or None, rates=queries.rates_for(school))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_rates(school=school, actor=request.user, rates=form.rates())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"Staff rates for {school.name} saved.")
+            return redirect(_catalogue_url(school))
+    return render(request, "graduated/rates.html", {"school": school, "form": form})
+
+
+def _map(request: AuthedRequest) -> tuple[queries.ProvisionMap, MapFilterForm, list[School]]:
+    school, schools = school_from_request(request, "provision.view")
+    form = MapFilterForm(request.GET or None)
+    return queries.provision_map(school, form.filters()), form, schools
+
+
+@login_required
+def provision_map(request: AuthedRequest) -> HttpResponse:
+    pmap, form, schools = _map(request)
+    query = request.GET.copy()
+    return render(
+        request,
+        "graduated/provision_map.html",
+        {
+            "map": pmap,
+            "school": pmap.school,
+            "schools": schools,
+            "form": form,
+            "query": query.urlencode(),
+            "weeks": costs.SCHOOL_WEEKS,
+            "threshold": costs.NOTIONAL_THRESHOLD,
+        },
+    )
+
+
+CSV_HEADER = [
+    "Provision",
+    "Wave",
+    "Area of need",
+    "Run by",
+    "Group size",
+    "Sessions a week",
+    "Minutes a session",
+    f"Hours a year each pupil ({costs.SCHOOL_WEEKS} weeks)",
+    "Rate (£ an hour)",
+    "Cost a year each pupil (£)",
+    "Pupil",
+    "UPN",
+    "Year",
+    "Pupil's total cost a year (£)",
+    f"Over £{costs.NOTIONAL_THRESHOLD:,.0f}",
+]
+
+
+def _safe(cell: str) -> str:
+    """Text a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
+    return "'" + cell if cell[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
+
+
+@login_required
+def provision_map_csv(request: AuthedRequest) -> HttpResponse:
+    pmap, _, _ = _map(request)
+    if pmap.school is None:
+        raise Http404
+    rows = queries.provision_map_csv_rows(pmap)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"provision-map-{pmap.school.urn}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    writer.writerows([[_safe(cell) for cell in row] for row in rows])
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        obj=pmap.school,
+        summary=f"Provision map export ({len(rows)} rows)",
+        request=request,
+    )
+    return response

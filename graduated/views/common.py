@@ -1,0 +1,69 @@
+"""Lookups shared by the graduated views: denied and missing answer the same 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+
+from pupils.models import Pupil
+from trusts.http import AuthedRequest
+from trusts.models import School
+from trusts.permissions import can, schools_where
+
+from .. import queries
+from ..models import Cycle
+
+
+def add_errors(form: Any, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+def school_from_request(request: AuthedRequest, action: str) -> tuple[School, list[School]]:
+    """The school chosen with ?school= among those where the person may do `action` (else their first)."""
+    schools = schools_where(request.user, action)
+    if not schools:
+        raise Http404
+    wanted = request.GET.get("school") or request.POST.get("school")
+    if wanted:
+        chosen = next((s for s in schools if str(s.pk) == wanted), None)
+        if chosen is None:
+            raise Http404
+        return chosen, schools
+    return schools[0], schools
+
+
+def readable_pupil(request: AuthedRequest, pupil_id: int) -> Pupil:
+    return get_object_or_404(
+        queries.readable_pupils(request.user).select_related("school", "register_entry"), pk=pupil_id
+    )
+
+
+def editable_pupil(request: AuthedRequest, pupil_id: int) -> Pupil:
+    pupil = readable_pupil(request, pupil_id)
+    if not can(request.user, "plan.change", pupil):
+        raise Http404
+    return pupil
+
+
+def readable_cycle(request: AuthedRequest, pk: int) -> Cycle:
+    return get_object_or_404(queries.visible_cycles(request.user), pk=pk)
+
+
+def editable_cycle(request: AuthedRequest, pk: int) -> Cycle:
+    cycle = readable_cycle(request, pk)
+    if not can(request.user, "plan.change", cycle.pupil):
+        raise Http404
+    return cycle
+
+
+def ehc_request_url(pupil: Pupil) -> str:
+    """The EHC section's "request a needs assessment" page, if that app provides it (never imported)."""
+    try:
+        return reverse("ehcp:assessment_new", kwargs={"pupil_id": pupil.pk})
+    except NoReverseMatch:
+        return ""
