@@ -100,7 +100,8 @@ def _who(d: Deadline) -> str:
 
 
 def _pupil_label(d: Deadline) -> str:
-    return f"{d.pupil} ({d.school.name})"
+    # Notifications are emailed: they say which year group, never the pupil's name (data minimisation).
+    return f"a {d.pupil.get_year_group_display()} pupil at {d.school.name}"
 
 
 def reminder_text(d: Deadline, offset: int) -> str:

@@ -181,6 +181,10 @@ def deadline_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, done)
                 return redirect("ehcp:deadline_detail", pk=deadline.pk)
+    else:
+        audit.record(
+            actor=request.user, action=audit.Action.VIEW, obj=deadline, pupil_id=deadline.pupil_id, request=request
+        )
     return render(
         request,
         "ehcp/deadline_detail.html",
@@ -368,6 +372,13 @@ def _assessment_or_404(request: AuthedRequest, pk: int) -> NeedsAssessment:
 @login_required
 def assessment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        obj=assessment,
+        pupil_id=assessment.pupil_id,
+        request=request,
+    )
     return render(
         request,
         "ehcp/assessment_detail.html",

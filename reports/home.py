@@ -31,6 +31,14 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
             reverse("register:concern_queue") + "?status=in_progress",
         )
     )
+    from ehcp.queries import deadline_buckets
+    from trusts.queries import notifications_for
+
+    buckets = deadline_buckets(user)
+    deadlines_url = reverse("ehcp:deadlines")
+    items.append(_item("Statutory deadlines overdue", len(buckets.overdue), deadlines_url))
+    items.append(_item("Deadlines due this week", len(buckets.this_week), deadlines_url))
+    items.append(_item("Deadlines in the next 4 weeks", len(buckets.next_four_weeks), deadlines_url))
     schools = schools_where(user, "casework.view")
     rows = register_by_school(schools)
     register = [{"school": row.school, "counts": {**row.counts, "total": row.roll}} for row in rows]
@@ -41,13 +49,19 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
         overview = reverse("graduated:overview")
         items.append(_item("Support plan reviews overdue", support["overdue"], overview))
         items.append(_item("Support plan reviews due in 2 weeks", support["due"], overview))
-        items.append(_item("Pupils with fewer than 3 parent meetings this year", support["short_of_meetings"], overview))
+        items.append(
+            _item("Pupils with fewer than 3 parent meetings this year", support["short_of_meetings"], overview)
+        )
         counts = rows[0].counts
         register_url = reverse("register:list")
         items.append(_item("Pupils on SEN support (K)", counts["K"], register_url + "?status=K"))
         items.append(_item("Pupils with an EHC plan (E)", counts["E"], register_url + "?status=E"))
         items.append(_item("Pupils being monitored", counts["M"], register_url + "?status=M"))
-    return {"home_items": items, "register_by_school": register if len(schools) > 1 else []}
+    return {
+        "home_items": items,
+        "register_by_school": register if len(schools) > 1 else [],
+        "recent_notifications": list(notifications_for(user)[:5]),
+    }
 
 
 def teacher_home(request: AuthedRequest) -> dict[str, Any]:

@@ -140,7 +140,8 @@ def test_a_missed_la_deadline_is_flagged_as_the_las(demo):
         )
     assert len(texts) == 1
     text = texts.pop()
-    assert text.startswith("The local authority has missed: A1")
+    assert text.startswith("The local authority has missed: A1 for a Year 4 pupil at Acorn Primary.")
+    assert d.pupil.legal_surname not in text and d.pupil.forename not in text
     assert "SEND Regulations 2014, reg 5" in text and "escalation" in text
 
 

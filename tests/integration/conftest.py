@@ -89,9 +89,13 @@ def celery_worker_process(transactional_db: Any, tmp_path: Path, settings: Any) 
 
 def _reset_pool(app: Any) -> None:
     """Forget connections made with the previous broker URL."""
+    import kombu.pools
+
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 def wait_for(condition: Any, *, seconds: float = 60, what: str = "condition", log: Path | None = None) -> None:

@@ -61,7 +61,9 @@ def test_scope_shows_only_own_trust(demo) -> None:
 
 def test_scopes_disabled_only_where_allowed() -> None:
     # demo.py modules are the seeders that only seed_demo / seed_scale (management commands) call.
-    allowed = re.compile(r"(tasks\.py|/migrations/|admin\.py|/management/commands/|middleware\.py|/tests/|conftest|/demo\.py)")
+    allowed = re.compile(
+        r"(tasks\.py|/migrations/|admin\.py|/management/commands/|middleware\.py|/tests/|conftest|/demo\.py)"
+    )
     offenders = []
     for path in ROOT.glob("**/*.py"):
         rel = str(path.relative_to(ROOT))
