@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from pupils.models import Pupil
 from pupils.queries import children_of
@@ -52,6 +53,7 @@ def child_summary(pupil: Pupil) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def portal_home(request: AuthedRequest) -> HttpResponse:
     children = _children(request)
     for child in children:
@@ -62,6 +64,7 @@ def portal_home(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
     children = _children(request)
     pupil = next((c for c in children if c.pk == pk), None)
@@ -72,6 +75,7 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def portal_document(request: AuthedRequest, pk: int, document_id: int) -> FileResponse:
     from pupils.documents import documents_shared_with_parents
 
