@@ -23,12 +23,18 @@ def email_notification(*, notification_id: int) -> bool:
         claimed = Notification.objects.filter(pk=note.pk, emailed_at=None).update(emailed_at=timezone.now())
         if claimed != 1:
             return False
-        body = note.text
-        if note.link:
-            body += f"\n\nOpen it in SEND Casework: {settings.SITE_URL}{note.link}"
-        body += "\n\nYou get this email because of your role in SEND Casework."
+        # Email is not a safe place for special category data: the message says only that something is
+        # waiting, and the person reads it after signing in (where access is checked and logged).
+        body = (
+            f"Hello {note.recipient.get_short_name()},\n\n"
+            "There is something new for you in SEND Casework"
+            f"{' that needs action' if note.kind.startswith(('deadline', 'concern')) else ''}.\n"
+            f"Sign in to read it: {settings.SITE_URL}{note.link or '/notifications/'}\n\n"
+            "For pupils' privacy this email does not include details.\n"
+            "You get this email because of your role in SEND Casework."
+        )
         send_mail(
-            subject=f"[SEND Casework] {note.text[:70]}",
+            subject="[SEND Casework] You have a new notification",
             message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[note.recipient.email],

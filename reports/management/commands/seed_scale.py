@@ -160,89 +160,41 @@ def seed(n_schools: int, per_school: int, rng: random.Random, out: Any) -> str:
     changes: list[RegisterChange] = []
     senco_of = {s.pk: by_email[f"senco.s{i:02d}@scale.test"] for i, s in enumerate(schools, start=1)}
     three_years_ago = today - timedelta(days=3 * 365)
+
+    def change(p: Pupil, frm: str, to: str, when: date, reason: str, need: str = "") -> RegisterChange:
+        return RegisterChange(
+            trust=trust,
+            school_id=p.school_id,
+            pupil=p,
+            from_status=frm,
+            to_status=to,
+            effective_date=when,
+            reason=reason,
+            primary_need=need,
+            parents_told_on=when if "K" in (frm, to) else None,
+            changed_by=senco_of[p.school_id],
+        )
+
     for p in pupils:
         roll = rng.random()
         if roll >= 0.24:
             if roll < 0.30:  # left SEN support during the three years: history only
                 start = three_years_ago + timedelta(days=rng.randrange(400))
                 end = start + timedelta(days=rng.randrange(120, 500))
-                changes.append(
-                    RegisterChange(
-                        trust=trust,
-                        school_id=p.school_id,
-                        pupil=p,
-                        from_status="N",
-                        to_status="K",
-                        effective_date=start,
-                        reason="Graduated approach",
-                        primary_need=rng.choice(NEEDS_K),
-                        parents_told_on=start,
-                        changed_by=senco_of[p.school_id],
-                    )
-                )
-                changes.append(
-                    RegisterChange(
-                        trust=trust,
-                        school_id=p.school_id,
-                        pupil=p,
-                        from_status="K",
-                        to_status="N",
-                        effective_date=end,
-                        reason="Outcomes met",
-                        parents_told_on=end,
-                        changed_by=senco_of[p.school_id],
-                    )
-                )
+                changes.append(change(p, "N", "K", start, "Graduated approach", rng.choice(NEEDS_K)))
+                changes.append(change(p, "K", "N", end, "Outcomes met"))
                 entries.append(RegisterEntry(trust=trust, school_id=p.school_id, pupil=p, status="N", since=end))
             continue
         status = "E" if roll < 0.05 else "K" if roll < 0.20 else "M"
         need = rng.choice(NEEDS_E if status == "E" else NEEDS_K) if status != "M" else ""
         since = three_years_ago + timedelta(days=rng.randrange(3 * 365 - 10))
         if status == "E":
-            k_start = since - timedelta(days=rng.randrange(200, 500))
             changes.append(
-                RegisterChange(
-                    trust=trust,
-                    school_id=p.school_id,
-                    pupil=p,
-                    from_status="N",
-                    to_status="K",
-                    effective_date=k_start,
-                    reason="Graduated approach",
-                    primary_need=need,
-                    parents_told_on=k_start,
-                    changed_by=senco_of[p.school_id],
-                )
+                change(p, "N", "K", since - timedelta(days=rng.randrange(200, 500)), "Graduated approach", need)
             )
-            changes.append(
-                RegisterChange(
-                    trust=trust,
-                    school_id=p.school_id,
-                    pupil=p,
-                    from_status="K",
-                    to_status="E",
-                    effective_date=since,
-                    reason="EHC plan issued",
-                    primary_need=need,
-                    parents_told_on=since,
-                    changed_by=senco_of[p.school_id],
-                )
-            )
+            changes.append(change(p, "K", "E", since, "EHC plan issued", need))
         else:
-            changes.append(
-                RegisterChange(
-                    trust=trust,
-                    school_id=p.school_id,
-                    pupil=p,
-                    from_status="N",
-                    to_status=status,
-                    effective_date=since,
-                    reason="Graduated approach",
-                    primary_need=need,
-                    parents_told_on=since if status == "K" else None,
-                    changed_by=senco_of[p.school_id],
-                )
-            )
+            changes.append(change(p, "N", status, since, "Graduated approach", need))
         entries.append(
             RegisterEntry(trust=trust, school_id=p.school_id, pupil=p, status=status, since=since, primary_need=need)
         )
