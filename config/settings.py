@@ -64,6 +64,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=str(VAR_DIR / "test.sqlite3"))}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 
+# Slow-moving aggregates (the trust dashboard) are cached; use Redis in production (CACHE_URL=redis://...).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

@@ -92,10 +92,10 @@ def governor_home(request: AuthedRequest) -> dict[str, Any]:
 
 
 def trustee_home(request: AuthedRequest) -> dict[str, Any]:
-    from .dashboards import trust_dashboard
+    from .dashboards import cached_trust_dashboard
 
     schools = schools_where(request.user, "trust.dashboard")
-    return trust_dashboard(schools) if schools else {}
+    return cached_trust_dashboard(schools) if schools else {}
 
 
 def parent_home(request: AuthedRequest) -> dict[str, Any]:

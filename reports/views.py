@@ -16,7 +16,7 @@ from trusts.http import AuthedRequest
 from trusts.models import School
 from trusts.permissions import schools_where
 
-from .dashboards import school_dashboard, trust_dashboard
+from .dashboards import cached_trust_dashboard, school_dashboard
 
 
 def _school(request: AuthedRequest) -> School:
@@ -49,7 +49,7 @@ def school_view(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def trust_view(request: AuthedRequest) -> HttpResponse:
-    context = trust_dashboard(_trust_schools(request))
+    context = cached_trust_dashboard(_trust_schools(request))
     context["can_drill"] = bool(schools_where(request.user, "casework.view"))
     return render(request, "reports/trust_dashboard.html", context)
 
@@ -78,7 +78,7 @@ CSV_TABLES: dict[str, tuple[list[str], Any]] = {
 def trust_csv(request: AuthedRequest, table: str) -> HttpResponse:
     if table not in CSV_TABLES:
         raise Http404
-    context = trust_dashboard(_trust_schools(request))
+    context = cached_trust_dashboard(_trust_schools(request))
     header, rows = CSV_TABLES[table]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="trust-{table}-{timezone.localdate():%Y-%m-%d}.csv"'

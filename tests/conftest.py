@@ -19,6 +19,9 @@ def _fast_and_quiet(settings: Any, tmp_path: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MFA_REQUIRED = False
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 class Demo:

@@ -7,6 +7,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -111,6 +112,10 @@ def _map(request: AuthedRequest) -> tuple[queries.ProvisionMap, MapFilterForm, l
 def provision_map(request: AuthedRequest) -> HttpResponse:
     pmap, form, schools = _map(request)
     query = request.GET.copy()
+    query.pop("page", None)
+    # 50 pupils a page in the cost table (totals are over all of them); links built without a reverse() each.
+    pupil_page = Paginator(pmap.pupils, 50).get_page(request.GET.get("page"))
+    pupil_base = reverse("graduated:pupil", args=[0])[: -len("0/")]
     return render(
         request,
         "graduated/provision_map.html",
@@ -122,6 +127,8 @@ def provision_map(request: AuthedRequest) -> HttpResponse:
             "query": query.urlencode(),
             "weeks": costs.SCHOOL_WEEKS,
             "threshold": costs.NOTIONAL_THRESHOLD,
+            "pupil_page": pupil_page,
+            "pupil_base": pupil_base,
         },
     )
 
