@@ -26,11 +26,14 @@ def context() -> dict[str, Any]:
         )
         pupils = Pupil.objects.filter(trust=trust).count()
         schools = School.objects.filter(trust=trust).count()
+        from ehcp.models import Deadline
+
+        deadlines = Deadline.objects.filter(trust=trust).count()
     return {
         "trust": trust,
         "school": school,
         "pupil": entry.pupil if entry else None,
-        "summary": f"{schools} schools, {pupils:,} pupils",
+        "summary": f"{schools} schools, {pupils:,} pupils, {deadlines:,} deadlines",
     }
 
 

@@ -177,7 +177,7 @@ def _scale_deadline(
 
 def seed_scale(context: dict[str, Any]) -> str:
     """Bulk EHC casework for the benchmark trust: a plan (with its assessment history and deadlines) for each
-    pupil at E, and one to three earlier assessments for pupils on SEN support. Bulk inserts only; dates from
+    pupil at E, and two to six earlier assessments for pupils on SEN support. Bulk inserts only; dates from
     `ehcp.rules`, so the rows look exactly like the engine's."""
     trust, rng, today = context["trust"], context["rng"], context["today"]
     schools = {s.pk: s for s in context["schools"]}
@@ -212,7 +212,8 @@ def seed_scale(context: dict[str, Any]) -> str:
         assessments.append(a)
         done.append((a, issued))
     for e in k_entries:
-        for n in range(rng.randrange(1, 4)):
+        # 2 to 6 historic requests each: denser than real life, so the benchmark sweeps over 100,000 deadlines.
+        for n in range(rng.randrange(2, 7)):
             received = today - timedelta(days=rng.randrange(20, 1200))
             closed = n > 0 or received < today - timedelta(days=150)
             refused = rng.random() < 0.7
