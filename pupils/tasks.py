@@ -40,3 +40,16 @@ def send_access_invitation(*, grant_id: int) -> bool:
         return False
     with scope(trust=grant.trust_id):
         return grants.send_invitation(grant=grant)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_parent_invitation(*, user_id: int, school_name: str) -> bool:
+    """Email a parent their portal invitation (nothing once they have chosen a password)."""
+    from trusts.models import User
+
+    from .parents import send_parent_invitation_email
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    return send_parent_invitation_email(user=user, school_name=school_name)

@@ -150,6 +150,7 @@ def pupil_record(request: AuthedRequest, pk: int) -> HttpResponse:
             "entry": getattr(pupil, "register_entry", None),
             "manage": manage,
             "can_change_register": can(request.user, "register.change", pupil),
+            "can_invite": can(request.user, "parents.invite", pupil),
             "history": history,
             "concerns": concerns,
             "documents": documents,

@@ -139,3 +139,9 @@ CASES: list[Case] = [
     # Everyone signed in has the page; it lists only grants made to them.
     Case("pupils:shared_with_me", own=EVERYONE),
 ]
+
+COVERED_ELSEWHERE = {
+    **globals().get("COVERED_ELSEWHERE", {}),
+    "pupils:contact_new": "tests/pupils/test_parent_invitations.py",
+    "pupils:contact_invite": "tests/pupils/test_parent_invitations.py",
+}
