@@ -92,8 +92,9 @@ def page(name: str, email: str, url: str, budget_ms: float = 150, budget_queries
 
 
 def once(name: str, fn: Callable[[], Any], budget_ms: float, repeats: int = 3, note: str = "") -> Result:
-    times, queries = time_calls(fn, repeats=repeats, warmup=1)
-    return Result(name, statistics.median(times), max(times), queries, budget_ms, None, note)
+    times, _ = time_calls(fn, repeats=repeats, warmup=1)
+    # Jobs run thousands of queries in bulk; their count is not a budget (pages' counts are).
+    return Result(name, statistics.median(times), max(times), None, budget_ms, None, note)
 
 
 def main() -> None:
