@@ -126,19 +126,40 @@ def trust_dashboard(schools: list[School]) -> dict[str, Any]:
             ],
         ),
         "concerns": agg.concern_stats(schools, agg.start_of_academic_year()),
+        "compliance": _compliance(schools),
         "national": NATIONAL,
     }
+
+
+def _compliance(schools: list[School]) -> Any:
+    """Statutory compliance over the last 12 months, plus annual reviews now overdue (two queries)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ehcp.models import Deadline
+    from ehcp.queries import ComplianceRow, compliance_summary
+
+    today = timezone.localdate()
+    summary = compliance_summary(schools, today - timedelta(days=365), today)
+    overdue = Deadline.objects.filter(
+        school__in=schools, rule_id__in=["R1", "R2"], status__in=["open", "missed"], due__lt=today
+    ).count()
+    summary.rows.append(ComplianceRow("Annual reviews overdue today", agg.suppress(overdue)))
+    return summary
 
 
 def _fingerprint(schools: list[School]) -> str:
     """Changes whenever the figures could: the newest register change, pupil and concern."""
     from django.db.models import Max
 
+    from ehcp.models import Deadline
     from pupils.models import Pupil
     from register.models import CauseForConcern, RegisterChange
 
     parts = [
         RegisterChange.objects.filter(school__in=schools).aggregate(m=Max("id"))["m"],
+        Deadline.objects.filter(school__in=schools).aggregate(m=Max("updated_at"))["m"],
         Pupil.objects.filter(school__in=schools).aggregate(m=Max("updated_at"))["m"],
         CauseForConcern.objects.filter(school__in=schools).aggregate(m=Max("updated_at"))["m"],
     ]

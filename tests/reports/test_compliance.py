@@ -1,0 +1,53 @@
+"""Compliance on the trust dashboard against a hand-worked example, with and without exceptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django_scopes import scope
+
+from ehcp import rules
+from ehcp.deadlines import meet_deadline, open_deadline, record_exception
+from reports.dashboards import _compliance
+from tests.factories import make_pupil
+
+pytestmark = pytest.mark.django_db
+
+
+@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
+def test_compliance_counts_with_and_without_exceptions(demo) -> None:
+    # Four requests received Monday 5 January 2026: final plan due by 25 May 2026 (20 weeks, Regs 13(2)).
+    # 1: on time. 2: late. 3: late, with a holiday exception. 4: on time, with an exception.
+    trigger = dt.date(2026, 1, 5)
+    assert rules.due_date("A6", trigger) == dt.date(2026, 5, 25)
+    plan = [
+        (dt.date(2026, 5, 1), None),
+        (dt.date(2026, 6, 10), None),
+        (dt.date(2026, 6, 10), rules.HOLIDAY),
+        (dt.date(2026, 5, 1), rules.FAMILY_AWAY),
+    ]
+    with scope(trust=demo.oak.pk):
+        for n, (met_on, exception) in enumerate(plan, start=1):
+            d = open_deadline(
+                rule_id="A6",
+                trigger_date=trigger,
+                school=demo.acorn,
+                pupil=make_pupil(demo.acorn),
+                subject_type="needs_assessment",
+                subject_id=n,
+                actor=None,
+            )
+            if exception:
+                record_exception(deadline=d, kind=exception, evidence="Letter on file", actor=None)
+            meet_deadline(deadline=d, met_on=met_on, actor=None)
+        rows = {r.label: r.value for r in _compliance([demo.acorn, demo.beech]).rows}
+    assert rows["Statutory deadlines due in the period"] == "4"
+    assert rows["Met within the statutory time limit"] == "2 of 4 (50%)"
+    assert rows["Deadlines with a recorded exception"] == "2"
+    assert rows["Final EHC plans within 20 weeks (including exceptions)"] == "2 of 4 (50%)"
+    assert rows["Final EHC plans within 20 weeks (excluding exceptions)"] == "1 of 2 (50%)"
+    page = demo.client_for("trustee@oak.test").get(reverse("reports:trust_dashboard")).content.decode()
+    assert "Statutory compliance, last 12 months" in page and "1 of 2 (50%)" in page
