@@ -25,3 +25,4 @@ CASES += [
     Case("reports:sen_information", own=AGGREGATES),
     Case("reports:sen_information_pdf", own=AGGREGATES),
 ]
+COVERED_ELSEWHERE |= {"reports:evidence_pack": "tests/reports/test_evidence_pack.py"}
