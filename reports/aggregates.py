@@ -170,3 +170,26 @@ def start_of_academic_year(today: date | None = None) -> date:
 
 def days_ago(n: int) -> date:
     return timezone.localdate() - timedelta(days=n)
+
+
+def parent_meeting_coverage(schools: list[School], today: date | None = None) -> dict[int, dict[str, int]]:
+    """Per school: pupils on SEN support, and how many of them had at least three parent meetings this school
+    year (CoP 6.65). One query (a row per pupil on SEN support)."""
+    from django.db.models import Q
+
+    today = today or timezone.localdate()
+    start = start_of_academic_year(today)
+    rows = (
+        Pupil.objects.filter(school__in=schools, leaving_date=None, register_entry__status="K")
+        .annotate(
+            m=Count(
+                "parent_meetings", filter=Q(parent_meetings__held_on__gte=start, parent_meetings__held_on__lte=today)
+            )
+        )
+        .values_list("school_id", "m")
+    )
+    coverage = {s.pk: {"support": 0, "three_or_more": 0} for s in schools}
+    for school_id, meetings in rows:
+        coverage[school_id]["support"] += 1
+        coverage[school_id]["three_or_more"] += meetings >= 3
+    return coverage

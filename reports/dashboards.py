@@ -81,6 +81,7 @@ def trust_dashboard(schools: list[School]) -> dict[str, Any]:
         unit="%",
     )
     trend = agg.register_trend(schools)
+    meetings = agg.parent_meeting_coverage(schools)
     return {
         "rows": [
             {
@@ -92,6 +93,9 @@ def trust_dashboard(schools: list[School]) -> dict[str, Any]:
                 "N": r.counts["N"],
                 "K_pct": agg.suppressed_pct(r.counts["K"], r.roll),
                 "E_pct": agg.suppressed_pct(r.counts["E"], r.roll),
+                "meetings_pct": agg.suppressed_pct(
+                    meetings[r.school.pk]["three_or_more"], meetings[r.school.pk]["support"]
+                ),
             }
             for r in rows
         ],

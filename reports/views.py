@@ -56,8 +56,20 @@ def trust_view(request: AuthedRequest) -> HttpResponse:
 
 CSV_TABLES: dict[str, tuple[list[str], Any]] = {
     "schools": (
-        ["School", "On roll", "Monitoring", "SEN support (K)", "K %", "EHC plan (E)", "E %"],
-        lambda c: [[r["school"].name, r["roll"], r["M"], r["K"], r["K_pct"], r["E"], r["E_pct"]] for r in c["rows"]],
+        [
+            "School",
+            "On roll",
+            "Monitoring",
+            "SEN support (K)",
+            "K %",
+            "EHC plan (E)",
+            "E %",
+            "K with 3+ parent meetings",
+        ],
+        lambda c: [
+            [r["school"].name, r["roll"], r["M"], r["K"], r["K_pct"], r["E"], r["E_pct"], r["meetings_pct"]]
+            for r in c["rows"]
+        ],
     ),
     "needs": (
         ["Need code", "Need", "SEN support (K)", "EHC plan (E)"],

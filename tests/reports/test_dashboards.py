@@ -143,8 +143,8 @@ def test_trust_dashboard_and_csv(demo, acorn_20) -> None:
     assert "Acorn Primary" in page and "Beech Academy" in page and "Willow Primary" not in page
     assert "<svg" in page and "<title" in page
     csv_text = client.get(reverse("reports:trust_csv", args=["schools"])).content.decode()
-    assert "Acorn Primary,20,fewer than 5,6,30.0%,0,0.0%" in csv_text
-    assert "Beech Academy,0,0,0,–,0,–" in csv_text
+    assert "Acorn Primary,20,fewer than 5,6,30.0%,0,0.0%,0.0%" in csv_text  # no parent meetings yet
+    assert "Beech Academy,0,0,0,–,0,–,–" in csv_text
     for email in ("governor.acorn@oak.test", "senco.acorn@oak.test", "parent.acorn@oak.test", "lead@river.test"):
         response = demo.client_for(email).get(reverse("reports:trust_csv", args=["schools"]))
         assert response.status_code == 404 or "Acorn" not in response.content.decode()
@@ -163,3 +163,26 @@ def test_dashboard_queries_do_not_grow_with_pupils(demo) -> None:
             assert client.get(reverse("reports:trust_dashboard")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_parent_meeting_coverage_counts_pupils_with_three_meetings(demo, acorn_20) -> None:
+    from datetime import date, timedelta
+
+    from graduated.models import ParentMeeting
+
+    day = date(2026, 11, 23)  # a fixed day well inside the school year, so the test holds on any date
+
+    senco = demo.user("senco.acorn@oak.test")
+    with scope(trust=demo.oak.pk):
+        for pupil, n in ((acorn_20[0], 3), (acorn_20[1], 2), (acorn_20[2], 4)):
+            for i in range(n):
+                ParentMeeting.objects.create(
+                    trust=demo.oak,
+                    school=demo.acorn,
+                    pupil=pupil,
+                    recorded_by=senco,
+                    held_on=day - timedelta(days=i),
+                    attendees="Mother",
+                )
+        coverage = agg.parent_meeting_coverage([demo.acorn], today=day)
+    assert coverage[demo.acorn.pk] == {"support": 6, "three_or_more": 2}
