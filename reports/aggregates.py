@@ -193,3 +193,38 @@ def parent_meeting_coverage(schools: list[School], today: date | None = None) ->
         coverage[school_id]["support"] += 1
         coverage[school_id]["three_or_more"] += meetings >= 3
     return coverage
+
+
+def provision_cost_by_school(schools: list[School]) -> dict[int, dict[str, Any]]:
+    """Per school: pupils with provision in a current plan and the average yearly cost of it per pupil,
+    using each school's own staff rates and the provision map's formula (two queries)."""
+    from decimal import Decimal
+
+    from graduated import costs
+    from graduated.models import Allocation, StaffRate
+
+    rates = {
+        (sid, role): rate
+        for sid, role, rate in StaffRate.objects.filter(school__in=schools).values_list(
+            "school_id", "role", "hourly_rate"
+        )
+    }
+    per_pupil: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    allocations = Allocation.objects.filter(school__in=schools, cycle__status="active").values_list(
+        "school_id",
+        "cycle__pupil_id",
+        "provision__sessions_per_week",
+        "provision__minutes_per_session",
+        "provision__group_size",
+        "provision__staff_role",
+    )
+    for school_id, pupil_id, sessions, minutes, group, role in allocations:
+        rate = rates.get((school_id, role), Decimal(0))
+        per_pupil[(school_id, pupil_id)] += costs.cost_per_pupil(sessions, minutes, rate, group)
+    result: dict[int, dict[str, Any]] = {s.pk: {"pupils": 0, "total": Decimal(0)} for s in schools}
+    for (school_id, _), cost in per_pupil.items():
+        result[school_id]["pupils"] += 1
+        result[school_id]["total"] += cost
+    for row in result.values():
+        row["average"] = (row["total"] / row["pupils"]).quantize(Decimal("1")) if row["pupils"] else None
+    return result

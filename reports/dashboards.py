@@ -82,6 +82,7 @@ def trust_dashboard(schools: list[School]) -> dict[str, Any]:
     )
     trend = agg.register_trend(schools)
     meetings = agg.parent_meeting_coverage(schools)
+    provision = agg.provision_cost_by_school(schools)
     return {
         "rows": [
             {
@@ -93,6 +94,9 @@ def trust_dashboard(schools: list[School]) -> dict[str, Any]:
                 "N": r.counts["N"],
                 "K_pct": agg.suppressed_pct(r.counts["K"], r.roll),
                 "E_pct": agg.suppressed_pct(r.counts["E"], r.roll),
+                "provision_avg": (
+                    f"£{provision[r.school.pk]['average']:,}" if provision[r.school.pk]["pupils"] >= agg.SMALL else "–"
+                ),
                 "meetings_pct": agg.suppressed_pct(
                     meetings[r.school.pk]["three_or_more"], meetings[r.school.pk]["support"]
                 ),

@@ -67,7 +67,17 @@ CSV_TABLES: dict[str, tuple[list[str], Any]] = {
             "K with 3+ parent meetings",
         ],
         lambda c: [
-            [r["school"].name, r["roll"], r["M"], r["K"], r["K_pct"], r["E"], r["E_pct"], r["meetings_pct"]]
+            [
+                r["school"].name,
+                r["roll"],
+                r["M"],
+                r["K"],
+                r["K_pct"],
+                r["E"],
+                r["E_pct"],
+                r["provision_avg"],
+                r["meetings_pct"],
+            ]
             for r in c["rows"]
         ],
     ),

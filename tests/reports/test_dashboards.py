@@ -143,8 +143,8 @@ def test_trust_dashboard_and_csv(demo, acorn_20) -> None:
     assert "Acorn Primary" in page and "Beech Academy" in page and "Willow Primary" not in page
     assert "<svg" in page and "<title" in page
     csv_text = client.get(reverse("reports:trust_csv", args=["schools"])).content.decode()
-    assert "Acorn Primary,20,fewer than 5,6,30.0%,0,0.0%,0.0%" in csv_text  # no parent meetings yet
-    assert "Beech Academy,0,0,0,–,0,–,–" in csv_text
+    assert "Acorn Primary,20,fewer than 5,6,30.0%,0,0.0%,–,0.0%" in csv_text  # no parent meetings yet
+    assert "Beech Academy,0,0,0,–,0,–,–,–" in csv_text
     for email in ("governor.acorn@oak.test", "senco.acorn@oak.test", "parent.acorn@oak.test", "lead@river.test"):
         response = demo.client_for(email).get(reverse("reports:trust_csv", args=["schools"]))
         assert response.status_code == 404 or "Acorn" not in response.content.decode()
@@ -186,3 +186,51 @@ def test_parent_meeting_coverage_counts_pupils_with_three_meetings(demo, acorn_2
                 )
         coverage = agg.parent_meeting_coverage([demo.acorn], today=day)
     assert coverage[demo.acorn.pk] == {"support": 6, "three_or_more": 2}
+
+
+def test_provision_cost_per_pupil_hand_worked(demo) -> None:
+    """2 sessions a week × 30 minutes × 39 weeks = 39 hours; × £18 (TA) ÷ group of 2 = £351 each."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from graduated import services as graduated
+
+    senco = demo.user("senco.acorn@oak.test")
+    pupils = [make_pupil(demo.acorn) for _ in range(5)]
+    with scope(trust=demo.oak.pk):
+        graduated.set_rates(school=demo.acorn, actor=senco, rates={"ta": Decimal("18")})
+        phonics = graduated.save_provision(
+            school=demo.acorn,
+            actor=senco,
+            name="Phonics group",
+            wave=2,
+            area="cognition",
+            staff_role="ta",
+            group_size=2,
+            sessions_per_week=Decimal(2),
+            minutes_per_session=30,
+            start_date=date(2025, 9, 1),
+        )
+        for p in pupils:
+            on_register(p, "K", "SPLD")
+            cycle = graduated.start_cycle(pupil=p, actor=senco)
+            graduated.allocate_provision(cycle=cycle, actor=senco, provision=phonics)
+            graduated.add_outcome(
+                cycle=cycle,
+                actor=senco,
+                description="Blend CVC words",
+                baseline="5",
+                target="20",
+                measured_by="Phonics check",
+            )
+            graduated.confirm_plan(
+                cycle=cycle,
+                actor=senco,
+                review_date=TODAY + timedelta(days=30),
+                expected_impact="Decoding",
+                notify_staff=False,
+            )
+        cost = agg.provision_cost_by_school([demo.acorn])[demo.acorn.pk]
+    assert cost["pupils"] == 5 and cost["total"] == Decimal("1755") and cost["average"] == Decimal("351")
+    page = demo.client_for("lead@oak.test").get(reverse("reports:trust_dashboard")).content.decode()
+    assert "£351" in page
