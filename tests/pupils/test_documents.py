@@ -44,19 +44,24 @@ JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 
+def _fixed(name: str) -> zipfile.ZipInfo:
+    """A fixed timestamp, so the bytes (and the test ids built from them) are the same on every xdist worker."""
+    return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+
+
 def docx_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(_fixed("[Content_Types].xml"), "<Types/>")
+        archive.writestr(_fixed("word/document.xml"), "<w:document/>")
     return buffer.getvalue()
 
 
 def zip_without_word() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr(_fixed("[Content_Types].xml"), "<Types/>")
+        archive.writestr(_fixed("xl/workbook.xml"), "<workbook/>")
     return buffer.getvalue()
 
 
