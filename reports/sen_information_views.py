@@ -20,6 +20,13 @@ from .sen_information import current_report, report_figures, save_report
 
 
 class SenInformationForm(forms.ModelForm):
+    # Declared so that a link typed without a scheme ("www.la.gov.uk/local-offer") is taken as https.
+    local_offer = forms.URLField(
+        label=SenInformationReport._meta.get_field("local_offer").verbose_name.capitalize(),
+        required=False,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = SenInformationReport
         fields = list(SenInformationReport.TEXT_FIELDS)
