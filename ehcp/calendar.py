@@ -58,7 +58,7 @@ def ical_feed(deadlines: Iterable[Deadline], *, base_url: str) -> str:
         url = base_url + reverse("ehcp:deadline_detail", kwargs={"pk": d.pk})
         description = f"{d.get_responsible_display()}: {rule.action}. The law: {d.wording} ({d.source})."
         if d.has_internal_target:
-            description += f" Trust target: {d.due:%d %B %Y}; statutory date: {d.statutory_due:%d %B %Y}."
+            description += f" Trust target: {d.due:%-d %B %Y}; statutory date: {d.statutory_due:%-d %B %Y}."
         lines += [
             "BEGIN:VEVENT",
             f"UID:deadline-{d.pk}-{d.trust_id}@send-casework",

@@ -214,7 +214,8 @@ def open_deadline(
     anchor = meeting_date if rule.unit == "before_meeting_weeks" and meeting_date else trigger_date
     if anchor < rule.effective_from:
         raise ValidationError(
-            f"{rule_id} ({rule.source}) applies from {rule.effective_from:%d %B %Y}; {anchor:%d %B %Y} is before that."
+            f"{rule_id} ({rule.source}) applies from {rule.effective_from:%-d %B %Y}; "
+            f"{anchor:%-d %B %Y} is before that."
         )
     statutory = statutory_due_date(
         rule_id=rule_id, trigger_date=trigger_date, meeting_date=meeting_date, post16=post16, school=school
@@ -255,7 +256,7 @@ def open_deadline(
             action=audit.Action.CREATE,
             obj=deadline,
             pupil_id=pupil.pk,
-            summary=f"Deadline {rule_id} opened: {rule.action} by {due:%d %B %Y}",
+            summary=f"Deadline {rule_id} opened: {rule.action} by {due:%-d %B %Y}",
         )
         return deadline
 
@@ -276,7 +277,7 @@ def open_deadline(
             action=audit.Action.CHANGE,
             obj=deadline,
             pupil_id=pupil.pk,
-            summary=f"Deadline {rule_id} recomputed: {old_due:%d %B %Y} → {due:%d %B %Y}",
+            summary=f"Deadline {rule_id} recomputed: {old_due:%-d %B %Y} → {due:%-d %B %Y}",
         )
     return deadline
 
@@ -298,7 +299,7 @@ def meet_deadline(*, deadline: Deadline, met_on: date, actor: User | None) -> De
     counts_forward = deadline.rule.unit not in {"before_meeting_weeks", "fixed_date"}
     if counts_forward and met_on < deadline.trigger_date:
         raise ValidationError(
-            f"The date it was done ({met_on:%d %B %Y}) is before the trigger ({deadline.trigger_date:%d %B %Y})."
+            f"The date it was done ({met_on:%-d %B %Y}) is before the trigger ({deadline.trigger_date:%-d %B %Y})."
         )
     deadline.status, deadline.met_on = Status.MET, met_on
     deadline.save(update_fields=["status", "met_on", "updated_at"])
@@ -308,7 +309,7 @@ def meet_deadline(*, deadline: Deadline, met_on: date, actor: User | None) -> De
         action=audit.Action.CHANGE,
         obj=deadline,
         pupil_id=deadline.pupil_id,
-        summary=f"Deadline {deadline.rule_id} met {when} on {met_on:%d %B %Y}",
+        summary=f"Deadline {deadline.rule_id} met {when} on {met_on:%-d %B %Y}",
     )
     return deadline
 
@@ -369,14 +370,20 @@ def record_exception(*, deadline: Deadline, kind: str, evidence: str, actor: Use
 
 
 @transaction.atomic
-def cancel_for_subject(*, subject_type: str, subject_id: int, actor: User | None, reason: str = "") -> int:
+def cancel_for_subject(
+    *, subject_type: str, subject_id: int, actor: User | None, reason: str = "", not_due_before: date | None = None
+) -> int:
     """Waive every open deadline of a subject (e.g. an assessment withdrawn); returns how many.
 
-    Met and missed deadlines stay as they are: they are history.
+    Met and missed deadlines stay as they are: they are history. With `not_due_before`, an open deadline
+    whose date had already passed by then is left for the sweep to mark missed: it was missed before.
     """
     reason = reason.strip() or f"The {subject_type.replace('_', ' ')} was withdrawn or closed."
     count = 0
-    for deadline in Deadline.objects.filter(subject_type=subject_type, subject_id=subject_id, status=Status.OPEN):
+    deadlines = Deadline.objects.filter(subject_type=subject_type, subject_id=subject_id, status=Status.OPEN)
+    if not_due_before is not None:
+        deadlines = deadlines.filter(due__gte=not_due_before)
+    for deadline in deadlines:
         waive_deadline(deadline=deadline, reason=reason, actor=actor)
         count += 1
     return count

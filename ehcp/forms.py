@@ -10,7 +10,7 @@ from django import forms
 from trusts.models import School
 
 from . import rules
-from .models import SECTIONS, Deadline, DeadlineSetting, NeedsAssessment, PlanOutcome, Responsible
+from .models import SECTIONS, CeaseReason, Deadline, DeadlineSetting, NeedsAssessment, PlanOutcome, Responsible
 from .queries import DeadlineFilters
 from .services import EVENTS, OutcomeInput, ProvisionInput
 
@@ -246,6 +246,41 @@ class PlanForm(forms.Form):
     def outcomes(self) -> list[OutcomeInput]:
         text = (self.cleaned_data.get("first_outcome") or "").strip()
         return [OutcomeInput(text=text)] if text else []
+
+
+class CeasePlanForm(forms.Form):
+    ceased_on = date_field(
+        "Date the plan ceased",
+        help_text="The day the LA stopped maintaining the plan (after any appeal period), as on its notice.",
+    )
+    reason = forms.ChoiceField(
+        label="Why did the plan cease?",
+        choices=CeaseReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the plan ceased."},
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example the date of the LA's notice and whether the parents appealed.",
+    )
+    register_status = forms.ChoiceField(
+        label="Where does the pupil go on the SEN register?",
+        choices=[
+            ("K", "SEN support: the school keeps making special educational provision"),
+            ("M", "Monitoring"),
+            ("N", "Not on the SEN register"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the pupil goes on the SEN register."},
+    )
+    parents_told_on = date_field(
+        "Date parents were told",
+        required=False,
+        help_text="Needed when the pupil leaves SEN support altogether (SEND Code of Practice 6.43).",
+    )
 
 
 class PdfUploadForm(forms.Form):

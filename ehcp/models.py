@@ -93,7 +93,7 @@ class Deadline(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id} for {self.pupil}: {self.rule.action} by {self.due:%d %B %Y}"
+        return f"{self.rule_id} for {self.pupil}: {self.rule.action} by {self.due:%-d %B %Y}"
 
     @property
     def rule(self) -> rules.Rule:
@@ -255,7 +255,7 @@ class NeedsAssessment(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.pupil} (requested {self.request_received_on:%d %B %Y})"
+        return f"{self.get_kind_display()} for {self.pupil} (requested {self.request_received_on:%-d %B %Y})"
 
     @property
     def in_progress(self) -> bool:
@@ -263,6 +263,15 @@ class NeedsAssessment(TimeStamped):
 
 
 # EHC plans --------------------------------------------------------------------------------------
+
+
+class CeaseReason(models.TextChoices):
+    """Why the LA stopped maintaining a plan (CFA 2014 s.45; SEND Regulations 2014 reg 29–31; CoP 9.199–9.210)."""
+
+    AFTER_REVIEW = "after_review", "The LA decided after an annual review that the plan is no longer needed"
+    NO_LONGER_NEEDED = "no_longer_needed", "The LA decided, outside a review, that the plan is no longer needed"
+    LEFT_EDUCATION = "left_education", "The young person left education or training (16 or over)"
+    OTHER = "other", "Another reason"
 
 
 class EhcPlan(TimeStamped):
@@ -277,6 +286,8 @@ class EhcPlan(TimeStamped):
     local_authority = models.CharField(max_length=100)
     first_issued_on = models.DateField()
     ceased_on = models.DateField(null=True, blank=True)
+    cease_reason = models.CharField(max_length=20, blank=True, choices=CeaseReason.choices)
+    cease_notes = models.TextField(blank=True)
 
     objects = ScopedManager(trust="trust")
 
@@ -285,7 +296,7 @@ class EhcPlan(TimeStamped):
         indexes = [models.Index(fields=["trust", "school", "ceased_on"]), models.Index(fields=["trust", "pupil"])]
 
     def __str__(self) -> str:
-        return f"EHC plan for {self.pupil} (issued {self.first_issued_on:%d %B %Y})"
+        return f"EHC plan for {self.pupil} (issued {self.first_issued_on:%-d %B %Y})"
 
     @property
     def active(self) -> bool:

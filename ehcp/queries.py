@@ -146,6 +146,74 @@ def plan_with_versions(plan: EhcPlan) -> list[PlanVersion]:
     )
 
 
+@dataclass(frozen=True)
+class ParentPlanOutcome:
+    text: str
+    provision: list[str]
+
+
+@dataclass(frozen=True)
+class ParentEhcPlan:
+    """The pupil's current EHC plan as the parent portal shows it (the family holds the whole plan already)."""
+
+    issued_on: date
+    local_authority: str
+    placement: str
+    version: int
+    outcomes: list[ParentPlanOutcome]
+    other_provision: list[str]
+    review_due: date | None
+
+
+def _provision_words(line: Any) -> str:
+    hours = f"{line.hours.normalize():f} hours " if line.hours else ""
+    return f"{line.description} ({hours}{line.frequency}, by {line.delivered_by})"
+
+
+def ehc_plan_for_parent(pupil: Pupil) -> ParentEhcPlan | None:
+    """The current version of the pupil's active EHC plan: outcomes (section E) with the provision linked to
+    them (section F), and the date by which the next annual review must be held (R1). Four queries; None
+    when the pupil has no active plan."""
+    from .models import PlanOutcome, ProvisionLine
+
+    version = (
+        PlanVersion.objects.filter(plan__pupil=pupil, plan__ceased_on=None)
+        .select_related("plan")
+        .order_by("-plan__first_issued_on", "-number")
+        .prefetch_related(
+            Prefetch(
+                "outcomes",
+                queryset=PlanOutcome.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("provision", queryset=ProvisionLine.objects.order_by("id"))
+                ),
+            ),
+            Prefetch(
+                "provision", queryset=ProvisionLine.objects.filter(outcome=None).order_by("id"), to_attr="unlinked"
+            ),
+        )
+        .first()
+    )
+    if version is None:
+        return None
+    r1 = (
+        Deadline.objects.filter(subject_type="ehc_plan", subject_id=version.plan_id, rule_id="R1", status__in=ACTIVE)
+        .values_list("statutory_due", flat=True)
+        .first()
+    )
+    return ParentEhcPlan(
+        issued_on=version.plan.first_issued_on,
+        local_authority=version.plan.local_authority,
+        placement=version.placement,
+        version=version.number,
+        outcomes=[
+            ParentPlanOutcome(o.text, [_provision_words(p) for p in o.provision.all()])  # type: ignore[attr-defined]
+            for o in version.outcomes.all()  # type: ignore[attr-defined]
+        ],
+        other_provision=[_provision_words(p) for p in version.unlinked],  # type: ignore[attr-defined]
+        review_due=r1,
+    )
+
+
 def phase_transfers_of(plan: EhcPlan) -> list[PhaseTransfer]:
     return list(PhaseTransfer.objects.filter(plan=plan))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,6 +27,9 @@ from trusts.models import User
 
 from . import rules
 from .deadlines import (
+    cancel_for_subject as engine_cancel,
+)
+from .deadlines import (
     internal_due_date,
     meet_deadline,
     open_deadline,
@@ -35,6 +38,7 @@ from .deadlines import (
 )
 from .models import (
     SECTIONS,
+    CeaseReason,
     Deadline,
     DeadlineSetting,
     EhcPlan,
@@ -119,8 +123,8 @@ def request_assessment(
             earliest = rules.due_date("X1", last)
             if request_received_on < earliest:
                 problems.append(
-                    f"The last assessment ended on {last:%d %B %Y}. {rules.get_rule('X1').wording.capitalize()} "
-                    f"({rules.get_rule('X1').source}): the earliest date is {earliest:%d %B %Y}. "
+                    f"The last assessment ended on {last:%-d %B %Y}. {rules.get_rule('X1').wording.capitalize()} "
+                    f"({rules.get_rule('X1').source}): the earliest date is {earliest:%-d %B %Y}. "
                     "Tick “needs have changed” if they have."
                 )
     if problems:
@@ -159,7 +163,7 @@ def correct_request_date(*, assessment: NeedsAssessment, request_received_on: da
     for field in ("decision_on", "advice_requested_on", "draft_served_on", "outcome_on"):
         later = getattr(assessment, field)
         if later is not None and later < request_received_on:
-            raise ValidationError(f"The request cannot be after a later step ({later:%d %B %Y}).")
+            raise ValidationError(f"The request cannot be after a later step ({later:%-d %B %Y}).")
     assessment.request_received_on = request_received_on
     assessment.save(update_fields=["request_received_on", "updated_at"])
     for rule_id in _assessment_rules(assessment):
@@ -177,7 +181,7 @@ def correct_request_date(*, assessment: NeedsAssessment, request_received_on: da
         action=audit.Action.CHANGE,
         obj=assessment,
         pupil_id=assessment.pupil_id,
-        summary=f"Request date corrected to {request_received_on:%d %B %Y}",
+        summary=f"Request date corrected to {request_received_on:%-d %B %Y}",
     )
     return assessment
 
@@ -220,7 +224,8 @@ def record_assessment_event(
         raise ValidationError("Choose a step of the assessment.")
     _not_future(on, "The date")
     if on < a.request_received_on:
-        raise ValidationError(f"The date cannot be before the request was received ({a.request_received_on:%d %B %Y}).")
+        received = f"{a.request_received_on:%-d %B %Y}"
+        raise ValidationError(f"The date cannot be before the request was received ({received}).")
     if a.outcome != Outcome.IN_PROGRESS:
         # A closed assessment still takes late completions and corrections of the step that closed it.
         correction = (event == "decision" and a.decision == decision) or (
@@ -230,7 +235,7 @@ def record_assessment_event(
             raise ValidationError(f"This assessment is closed ({a.get_outcome_display().lower()}).")
     subject = (ASSESSMENT, a.pk)
     school, pupil = a.school, a.pupil
-    summary = f"{EVENTS[event]}: {on:%d %B %Y}"
+    summary = f"{EVENTS[event]}: {on:%-d %B %Y}"
 
     if event == "decision":
         if decision not in {Decision.ASSESS, Decision.NOT_ASSESS}:
@@ -240,7 +245,7 @@ def record_assessment_event(
         a.decision, a.decision_on = decision, on
         _meet(*subject, "A1", on, actor)
         if decision == Decision.NOT_ASSESS:
-            why = f"The LA decided on {on:%d %B %Y} not to assess."
+            why = f"The LA decided on {on:%-d %B %Y} not to assess."
             for rule_id in ("A3", "A6", "X2"):
                 _waive(*subject, rule_id, why, actor)
             a.outcome, a.outcome_on = Outcome.NOT_ASSESSED, on
@@ -261,7 +266,7 @@ def record_assessment_event(
             raise ValidationError("Record when the LA asked for the school's advice first.")
         if on < a.advice_requested_on:
             raise ValidationError(
-                f"The advice cannot be sent before it was asked for ({a.advice_requested_on:%d %B %Y})."
+                f"The advice cannot be sent before it was asked for ({a.advice_requested_on:%-d %B %Y})."
             )
         a.advice_sent_on = on
         _meet(*subject, "A2", on, actor)
@@ -279,12 +284,12 @@ def record_assessment_event(
                 subject_id=a.pk,
                 actor=actor,
             )
-        _waive(*subject, "A3", f"A draft plan was served on {on:%d %B %Y}: the LA is issuing a plan.", actor)
+        _waive(*subject, "A3", f"A draft plan was served on {on:%-d %B %Y}: the LA is issuing a plan.", actor)
     elif event in {"parent_comments", "consultation_sent"}:
         if a.draft_served_on is None:
             raise ValidationError("Record when the draft plan was served first.")
         if on < a.draft_served_on:
-            raise ValidationError(f"The date cannot be before the draft was served ({a.draft_served_on:%d %B %Y}).")
+            raise ValidationError(f"The date cannot be before the draft was served ({a.draft_served_on:%-d %B %Y}).")
         if event == "parent_comments":
             a.parent_comments_on = on
             _meet(*subject, "A4", on, actor)
@@ -296,7 +301,7 @@ def record_assessment_event(
             raise ValidationError("The LA decided not to assess: record that decision, not a notice after assessment.")
         _meet(*subject, "A3", on, actor)
         for rule_id in ("A6", "X2"):
-            _waive(*subject, rule_id, f"The LA gave notice on {on:%d %B %Y} that no plan will be issued.", actor)
+            _waive(*subject, rule_id, f"The LA gave notice on {on:%-d %B %Y} that no plan will be issued.", actor)
         a.outcome, a.outcome_on = Outcome.NO_PLAN, on
     elif event == "withdrawn":
         reason = reason.strip()
@@ -305,7 +310,7 @@ def record_assessment_event(
         from .deadlines import cancel_for_subject
 
         cancel_for_subject(
-            subject_type=ASSESSMENT, subject_id=a.pk, actor=actor, reason=f"Withdrawn on {on:%d %B %Y}: {reason}"
+            subject_type=ASSESSMENT, subject_id=a.pk, actor=actor, reason=f"Withdrawn on {on:%-d %B %Y}: {reason}"
         )
         a.outcome, a.outcome_on = Outcome.WITHDRAWN, on
         summary += f": {reason}"
@@ -393,7 +398,7 @@ def _make_e(*, pupil: Pupil, issued_on: date, local_authority: str, actor: User)
         pupil=pupil,
         to_status=SenStatus.EHC_PLAN,
         actor=actor,
-        reason=f"EHC plan issued by {local_authority} on {issued_on:%d %B %Y}",
+        reason=f"EHC plan issued by {local_authority} on {issued_on:%-d %B %Y}",
         effective_date=effective,
         primary_need=entry.primary_need,
         primary_need_detail=entry.primary_need_detail,
@@ -491,7 +496,7 @@ def issue_plan(
         action=audit.Action.CREATE,
         obj=plan,
         pupil_id=pupil.pk,
-        summary=f"EHC plan issued on {issued_on:%d %B %Y} naming {version.placement}",
+        summary=f"EHC plan issued on {issued_on:%-d %B %Y} naming {version.placement}",
     )
     open_phase_transfer(plan=plan, actor=actor)
     return plan
@@ -503,7 +508,7 @@ def _close_assessment_with_plan(assessment: NeedsAssessment, issued_on: date, ac
         raise ValidationError(f"That assessment is closed ({a.get_outcome_display().lower()}).")
     for rule_id in ("A6", "X2"):
         _meet(ASSESSMENT, a.pk, rule_id, issued_on, actor)
-    _waive(ASSESSMENT, a.pk, "A3", f"A final plan was issued on {issued_on:%d %B %Y}.", actor)
+    _waive(ASSESSMENT, a.pk, "A3", f"A final plan was issued on {issued_on:%-d %B %Y}.", actor)
     a.outcome, a.outcome_on = Outcome.PLAN_ISSUED, issued_on
     if a.decision == Decision.PENDING:
         a.decision = Decision.ASSESS
@@ -525,6 +530,7 @@ def amend_plan(
     """Record an amended plan as a new version (earlier versions are kept). Outcomes and provision are
     carried over and can then be edited. Meets the plan's open phase-transfer deadline (R9) when the
     amendment names the new school, and a re-assessment's X2 when it follows one."""
+    plan = EhcPlan.objects.select_for_update().get(pk=plan.pk)  # fresh: it may have ceased meanwhile
     latest = PlanVersion.objects.filter(plan=plan).order_by("-number").first()
     assert latest is not None
     problems: list[str] = []
@@ -534,7 +540,7 @@ def amend_plan(
         problems.append("The date the amended plan was issued cannot be in the future.")
     if issued_on < latest.issued_on:
         problems.append(
-            f"The amended plan cannot be dated before version {latest.number} ({latest.issued_on:%d %B %Y})."
+            f"The amended plan cannot be dated before version {latest.number} ({latest.issued_on:%-d %B %Y})."
         )
     if not placement.strip():
         problems.append("Enter the school or other institution the plan names (section I).")
@@ -587,9 +593,97 @@ def amend_plan(
         action=audit.Action.CHANGE,
         obj=plan,
         pupil_id=plan.pupil_id,
-        summary=f"EHC plan amended (version {version.number}) on {issued_on:%d %B %Y}",
+        summary=f"EHC plan amended (version {version.number}) on {issued_on:%-d %B %Y}",
     )
     return version
+
+
+# Hooks that apps above ehcp register to close their own work when a plan ceases (reviews cancels open
+# annual reviews). Each is called inside cease_plan's transaction as hook(plan=..., actor=..., reason=...);
+# plan.ceased_on is set by then.
+PLAN_CEASED_HOOKS: list[Callable[..., object]] = []
+CEASE_TO_STATUSES = (SenStatus.SEN_SUPPORT, SenStatus.MONITORING, SenStatus.NONE)
+
+
+@transaction.atomic
+def cease_plan(
+    *,
+    plan: EhcPlan,
+    ceased_on: date,
+    reason: str,
+    actor: User,
+    register_status: str,
+    parents_told_on: date | None,
+    notes: str = "",
+) -> EhcPlan:
+    """Record that the LA has ceased to maintain the plan (CFA 2014 s.45).
+
+    Side effects: the plan's open deadlines (its annual review R1/R2 and any phase transfer R9) still to
+    come on that date are waived with the reason (one already past was missed: the sweep marks it); apps
+    above ehcp close their own open work through PLAN_CEASED_HOOKS (open annual reviews are cancelled);
+    the pupil leaves E on the SEN register for SEN support, monitoring or no SEN (register's
+    change_status, which keeps the history and requires the date parents were told); an audit entry.
+    Refused, with nothing written, when any rule is broken.
+    """
+    plan = EhcPlan.objects.select_for_update().get(pk=plan.pk)
+    notes = notes.strip()
+    problems: list[str] = []
+    if plan.ceased_on is not None:
+        problems.append(f"This plan already ceased on {plan.ceased_on:%-d %B %Y}.")
+    if ceased_on > timezone.localdate():
+        problems.append(
+            "The date the plan ceased cannot be in the future: the LA keeps maintaining the plan until then "
+            "(and while an appeal is heard). Record it on or after that day."
+        )
+    if ceased_on < plan.first_issued_on:
+        problems.append(f"The plan cannot cease before it was issued ({plan.first_issued_on:%-d %B %Y}).")
+    if reason not in CeaseReason.values:
+        problems.append("Choose why the plan ceased.")
+    if reason == CeaseReason.OTHER and not notes:
+        problems.append("Say why the plan ceased.")
+    if register_status not in CEASE_TO_STATUSES:
+        problems.append("Choose where the pupil goes on the SEN register: SEN support, monitoring or no SEN.")
+    if problems:
+        raise ValidationError(problems)
+    plan.ceased_on, plan.cease_reason, plan.cease_notes = ceased_on, reason, notes
+    plan.save(update_fields=["ceased_on", "cease_reason", "cease_notes", "updated_at"])
+    why = f"The EHC plan ceased on {ceased_on:%-d %B %Y}."
+    # A date that had already passed when the plan ceased was missed then: the sweep records it as missed.
+    subjects = [(PLAN, plan.pk)] + [
+        (SubjectType.PHASE_TRANSFER, pk) for pk in PhaseTransfer.objects.filter(plan=plan).values_list("pk", flat=True)
+    ]
+    for subject_type, subject_id in subjects:
+        engine_cancel(
+            subject_type=subject_type, subject_id=subject_id, actor=actor, reason=why, not_due_before=ceased_on
+        )
+    for hook in PLAN_CEASED_HOOKS:
+        hook(plan=plan, actor=actor, reason=why)
+    pupil = plan.pupil
+    entry = current_entry(pupil)
+    if entry.pk is not None and entry.status == SenStatus.EHC_PLAN:
+        effective = max(ceased_on, pupil.admission_date) if pupil.admission_date else ceased_on
+        keep_needs = register_status != SenStatus.NONE
+        change_status(
+            pupil=pupil,
+            to_status=register_status,
+            actor=actor,
+            reason=f"EHC plan ceased on {ceased_on:%-d %B %Y}: {CeaseReason(reason).label.lower()}",
+            effective_date=effective,
+            primary_need=entry.primary_need if keep_needs else "",
+            primary_need_detail=entry.primary_need_detail if keep_needs else "",
+            secondary_need=entry.secondary_need if keep_needs else "",
+            secondary_need_detail=entry.secondary_need_detail if keep_needs else "",
+            parents_told_on=parents_told_on,
+            check_permission=False,
+        )
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGE,
+        obj=plan,
+        pupil_id=plan.pupil_id,
+        summary=f"EHC plan ceased on {ceased_on:%-d %B %Y} ({CeaseReason(reason).label})",
+    )
+    return plan
 
 
 @transaction.atomic
@@ -612,6 +706,7 @@ def add_outcome(
     *, version: PlanVersion, text: str, actor: User, provision: Sequence[ProvisionInput] = ()
 ) -> PlanOutcome:
     """Add a section E outcome (with any provision lines) to a plan version."""
+    _check_not_ceased(version)
     if not text.strip():
         raise ValidationError("Enter the outcome.")
     for line in provision:
@@ -623,6 +718,12 @@ def add_outcome(
         actor=actor, action=audit.Action.CHANGE, obj=version, pupil_id=version.plan.pupil_id, summary="Outcome added"
     )
     return outcome
+
+
+def _check_not_ceased(version: PlanVersion) -> None:
+    ceased_on = EhcPlan.objects.filter(pk=version.plan_id).values_list("ceased_on", flat=True).first()
+    if ceased_on is not None:
+        raise ValidationError(f"This plan ceased on {ceased_on:%-d %B %Y}: it cannot be changed.")
 
 
 def _check_provision(line: ProvisionInput) -> None:
@@ -644,6 +745,7 @@ def add_provision(
     *, version: PlanVersion, outcome: PlanOutcome | None, line: ProvisionInput, actor: User
 ) -> ProvisionLine:
     """Add a section F provision line, linked to one of the version's outcomes."""
+    _check_not_ceased(version)
     _check_provision(line)
     if outcome is not None and outcome.version_id != version.pk:
         raise ValidationError("That outcome belongs to another version of the plan.")

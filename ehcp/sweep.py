@@ -108,14 +108,14 @@ def reminder_text(d: Deadline, offset: int) -> str:
     left = "today" if offset == 0 else ("tomorrow" if offset == 1 else f"in {offset} days")
     return (
         f"Due {left}: {d.rule_id} for {_pupil_label(d)}. {_who(d)}: {d.rule.action.lower()}, "
-        f"by {d.due:%A %d %B %Y} ({d.wording}; {d.source})."
+        f"by {d.due:%A %-d %B %Y} ({d.wording}; {d.source})."
     )
 
 
 def missed_text(d: Deadline) -> str:
     owner = "The local authority has missed" if d.is_la else "Missed"
     text = (
-        f"{owner}: {d.rule_id} for {_pupil_label(d)}. {d.rule.action} was due by {d.due:%A %d %B %Y} "
+        f"{owner}: {d.rule_id} for {_pupil_label(d)}. {d.rule.action} was due by {d.due:%A %-d %B %Y} "
         f"({d.wording}; {d.source})."
     )
     if d.is_la:
@@ -189,7 +189,7 @@ def _mark_missed(d: Deadline, recipients: Recipients) -> int:
             action=audit.Action.CHANGE,
             obj=d,
             pupil_id=d.pupil_id,
-            summary=f"Deadline {d.rule_id} missed (was due by {d.due:%d %B %Y})",
+            summary=f"Deadline {d.rule_id} missed (was due by {d.due:%-d %B %Y})",
         )
         return _send(
             recipients.for_missed(d),

@@ -27,6 +27,7 @@ from .calendar import ical_feed
 from .forms import (
     AssessmentEventForm,
     AssessmentRequestForm,
+    CeasePlanForm,
     DeadlineFilterForm,
     DeadlineSettingForm,
     ExceptionForm,
@@ -427,7 +428,10 @@ def assessment_event(request: AuthedRequest, pk: int, event: str) -> HttpRespons
 def plan_list(request: AuthedRequest) -> HttpResponse:
     if not schools_where(request.user, "casework.view"):
         raise Http404
-    qs = queries.plans_visible_to(request.user).filter(ceased_on=None).order_by("pupil__legal_surname", "id")
+    ceased = request.GET.get("show") == "ceased"
+    qs = queries.plans_visible_to(request.user).filter(ceased_on__isnull=not ceased)
+    order = ("-ceased_on", "pupil__legal_surname", "id") if ceased else ("pupil__legal_surname", "id")
+    qs = qs.order_by(*order)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     reviews_due = {
         d.subject_id: d
@@ -436,7 +440,9 @@ def plan_list(request: AuthedRequest) -> HttpResponse:
         )
     }
     rows = [{"plan": p, "review": reviews_due.get(p.pk)} for p in page.object_list]
-    return render(request, "ehcp/plan_list.html", {"page": page, "rows": rows, "today": timezone.localdate()})
+    return render(
+        request, "ehcp/plan_list.html", {"page": page, "rows": rows, "ceased": ceased, "today": timezone.localdate()}
+    )
 
 
 @login_required
@@ -537,6 +543,30 @@ def plan_amend(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Amended plan recorded as version {version.number}.")
             return redirect("ehcp:plan_detail", pk=plan.pk)
     return render(request, "ehcp/plan_form.html", {"pupil": plan.pupil, "plan": plan, "form": form, "amend": True})
+
+
+@login_required
+def plan_cease(request: AuthedRequest, pk: int) -> HttpResponse:
+    plan = _plan_or_404(request, pk)
+    if not can(request.user, "ehcp.change", plan):
+        raise Http404
+    if plan.ceased_on is not None:
+        messages.info(request, f"This plan ceased on {plan.ceased_on:%-d %B %Y}.")
+        return redirect("ehcp:plan_detail", pk=plan.pk)
+    form = CeasePlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cease_plan(plan=plan, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Recorded that the plan ceased on {form.cleaned_data['ceased_on']:%-d %B %Y}. "
+                "Its open deadlines and annual reviews are closed and the SEN register is updated.",
+            )
+            return redirect("ehcp:plan_detail", pk=plan.pk)
+    return render(request, "ehcp/plan_cease.html", {"plan": plan, "pupil": plan.pupil, "form": form})
 
 
 def _version_or_404(request: AuthedRequest, pk: int, action: str = "casework.view") -> PlanVersion:

@@ -141,8 +141,8 @@ def outcome_chart(*, outcome: Any, number: int, planned_on: date | None, scores:
     if points:
         latest = points[-1]
         described = (
-            f"{len(points)} score{'s' if len(points) != 1 else ''} from {points[0].when:%d %B %Y} to "
-            f"{latest.when:%d %B %Y}; the latest is {_num(latest.value)}"
+            f"{len(points)} score{'s' if len(points) != 1 else ''} from {points[0].when:%-d %B %Y} to "
+            f"{latest.when:%-d %B %Y}; the latest is {_num(latest.value)}"
         )
     else:
         described = "No scores have been logged yet"

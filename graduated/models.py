@@ -306,7 +306,7 @@ class DeliveryLog(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.allocation.provision} on {self.session_date:%d %b %Y}"
+        return f"{self.allocation.provision} on {self.session_date:%-d %b %Y}"
 
 
 class ParentMeeting(TimeStamped):
@@ -329,4 +329,4 @@ class ParentMeeting(TimeStamped):
         indexes = [models.Index(fields=["trust", "school", "held_on"]), models.Index(fields=["trust", "pupil"])]
 
     def __str__(self) -> str:
-        return f"Meeting with {self.pupil}'s parents on {self.held_on:%d %b %Y}"
+        return f"Meeting with {self.pupil}'s parents on {self.held_on:%-d %b %Y}"

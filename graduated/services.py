@@ -451,7 +451,7 @@ def confirm_plan(
         audit.Action.CHANGE,
         cycle,
         cycle.pupil,
-        f"Cycle {cycle.number}: plan {'agreed' if first_time else 'changed'}, review {review_date:%d %b %Y}",
+        f"Cycle {cycle.number}: plan {'agreed' if first_time else 'changed'}, review {review_date:%-d %b %Y}",
     )
     if first_time and notify_staff:
         _tell_teaching_staff(cycle)
@@ -530,7 +530,7 @@ def log_delivery(
         score=score,
         logged_by=actor,
     )
-    summary = f"{allocation.provision.name} on {session_date:%d %b %Y}: {'attended' if attended else 'missed'}"
+    summary = f"{allocation.provision.name} on {session_date:%-d %b %Y}: {'attended' if attended else 'missed'}"
     _record(actor, audit.Action.CREATE, log, pupil, summary)
     return log
 
@@ -676,7 +676,7 @@ def record_parent_meeting(
         agreed_actions=agreed_actions.strip(),
         recorded_by=actor,
     )
-    _record(actor, audit.Action.CREATE, meeting, pupil, f"Parent meeting on {held_on:%d %b %Y}")
+    _record(actor, audit.Action.CREATE, meeting, pupil, f"Parent meeting on {held_on:%-d %b %Y}")
     return meeting
 
 

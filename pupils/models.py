@@ -236,7 +236,7 @@ class AccessGrant(TimeStamped):
         indexes = [models.Index(fields=["trust", "user", "ends_on"])]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.pupil} until {self.ends_on:%d %b %Y}"
+        return f"{self.user} – {self.pupil} until {self.ends_on:%-d %b %Y}"
 
     @property
     def active(self) -> bool:

@@ -285,7 +285,7 @@ def _register_effect(
     """Put the pupil on the register when the outcome says so (raises change_status's ValidationError)."""
     pupil = concern.pupil
     entry = services.current_entry(pupil)
-    reason = f"Cause for concern raised {raised_on(concern):%d %B %Y}: {Outcome(outcome).label.lower()}"
+    reason = f"Cause for concern raised {raised_on(concern):%-d %B %Y}: {Outcome(outcome).label.lower()}"
     if outcome == Outcome.MONITOR:
         # Monitoring is the step before the register: a pupil already monitored or on it stays where they are.
         if entry.status in {SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN}:
@@ -391,7 +391,7 @@ def triage_concern(
             kind="concern.closed",
             text=(
                 f"{actor.full_name or actor.email} has triaged your cause for concern about "
-                f"{_about(concern.pupil)}, raised {raised_on(concern):%d %B %Y}. Outcome: {describe_outcome(concern)}"
+                f"{_about(concern.pupil)}, raised {raised_on(concern):%-d %B %Y}. Outcome: {describe_outcome(concern)}"
             ),
             link=concern_link(concern),
             dedupe_key=f"concern:{concern.pk}:closed",

@@ -151,4 +151,4 @@ class CauseForConcern(TimeStamped):
         verbose_name_plural = "causes for concern"
 
     def __str__(self) -> str:
-        return f"Concern about {self.pupil} raised {self.created_at:%d %b %Y}"
+        return f"Concern about {self.pupil} raised {self.created_at:%-d %b %Y}"

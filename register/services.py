@@ -53,7 +53,7 @@ def _check_rules(
     if effective_date > timezone.localdate():
         problems.append("The date of the change cannot be in the future.")
     if pupil.admission_date and effective_date < pupil.admission_date:
-        problems.append(f"The date of the change is before the pupil joined ({pupil.admission_date:%d %B %Y}).")
+        problems.append(f"The date of the change is before the pupil joined ({pupil.admission_date:%-d %B %Y}).")
     if to_status in ON_REGISTER and not primary_need:
         problems.append("Choose the primary type of need: pupils on SEN support or with an EHC plan need one.")
     for need in (primary_need, secondary_need):
@@ -71,6 +71,12 @@ def _check_rules(
     if to_status == SenStatus.EHC_PLAN and EHC_PLAN_CHECKS and not any(check(pupil) for check in EHC_PLAN_CHECKS):
         problems.append(
             "A pupil is recorded as having an EHC plan (E) only once the plan is recorded in the EHC section."
+        )
+    leaves_e = from_status == SenStatus.EHC_PLAN and to_status != SenStatus.EHC_PLAN
+    if leaves_e and EHC_PLAN_CHECKS and any(check(pupil) for check in EHC_PLAN_CHECKS):
+        problems.append(
+            "This pupil has an EHC plan, so they stay E on the register until the local authority ceases it: "
+            "record that the plan has ceased on the EHC plan's page and the register follows."
         )
     # CoP 6.43: parents are formally told when SEN support starts and when it ends.
     starts_support = from_status not in ON_REGISTER and to_status in ON_REGISTER

@@ -32,7 +32,7 @@ class BoardReport(TimeStamped):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Board SEND report {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+        return f"Board SEND report {self.period_start:%-d %b %Y} to {self.period_end:%-d %b %Y}"
 
 
 class SenInformationReport(TimeStamped):

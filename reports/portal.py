@@ -36,9 +36,10 @@ def _children(request: AuthedRequest) -> list[Pupil]:
 
 def child_summary(pupil: Pupil) -> dict[str, Any]:
     """What a parent may read about their child: nothing marked staff-only."""
+    from ehcp.queries import ehc_plan_for_parent
     from graduated.queries import plan_for_parent
     from pupils.documents import documents_shared_with_parents
-    from reviews.queries import review_summaries_for_parent
+    from reviews.queries import next_review_for_parent, review_summaries_for_parent
 
     entry = getattr(pupil, "register_entry", None)
     status = entry.status if entry else SenStatus.NONE
@@ -47,6 +48,8 @@ def child_summary(pupil: Pupil) -> dict[str, Any]:
         "status_words": PLAIN_STATUS[SenStatus(status)].format(name=pupil.forename),
         "status": status,
         "plan": plan_for_parent(pupil),
+        "ehc_plan": ehc_plan_for_parent(pupil),
+        "next_review": next_review_for_parent(pupil),
         "reviews": review_summaries_for_parent(pupil),
         "documents": documents_shared_with_parents(pupil),
     }

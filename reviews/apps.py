@@ -7,6 +7,12 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         # Links ehcp's deadlines to review pages and adds the navigation entry.
+        from ehcp.services import PLAN_CEASED_HOOKS
+
         from .queries import connect
+        from .services import close_for_ceased_plan
 
         connect()
+        # A plan that ceases has no more annual reviews: cancel the ones under way.
+        if close_for_ceased_plan not in PLAN_CEASED_HOOKS:
+            PLAN_CEASED_HOOKS.append(close_for_ceased_plan)

@@ -96,7 +96,7 @@ class InvitationsForm(forms.Form):
         field.queryset = invitees  # type: ignore[attr-defined]
         field.label_from_instance = lambda i: (  # type: ignore[attr-defined]
             f"{i.name} ({i.get_role_display()})"
-            + (f", invited {i.invited_on:%d %B %Y}" if i.invited_on else ", not yet invited")
+            + (f", invited {i.invited_on:%-d %B %Y}" if i.invited_on else ", not yet invited")
         )
 
 

@@ -112,7 +112,7 @@ class AnnualReview(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"Annual review for {self.pupil} (due by {self.due_date:%d %B %Y})"
+        return f"Annual review for {self.pupil} (due by {self.due_date:%-d %B %Y})"
 
     @property
     def is_open(self) -> bool:
@@ -193,4 +193,4 @@ class ReviewAction(TimeStamped):
         ordering = ["review", "position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.action} ({self.who}, by {self.by_when:%d %B %Y})"
+        return f"{self.action} ({self.who}, by {self.by_when:%-d %B %Y})"

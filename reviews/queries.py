@@ -284,7 +284,7 @@ def review_page(review: AnnualReview, *, today: date | None = None) -> ReviewPag
     meeting_rule = "R2" if review.under_five and "R2" in deadlines else "R1"
     transfer_due = deadlines["R9"].due - TRANSFER_LEAD if "R9" in deadlines else None
     meeting_detail = (
-        f"Counted from {review.anchor_date:%d %B %Y}, when {review.get_anchor_kind_display()}."
+        f"Counted from {review.anchor_date:%-d %B %Y}, when {review.get_anchor_kind_display()}."
         if review.due_rule != "R9"
         else "A phase transfer: 12 weeks before the date the amended plan must name the next school (R9), "
         "leaving the LA 4 weeks to decide (R6) and 8 weeks to issue the amended plan (R8)."
@@ -402,7 +402,7 @@ def next_action(
             )
         if review.meeting_date > timezone.localdate():
             return NextAction(
-                f"Hold the meeting on {review.meeting_date:%d %B %Y}, then record it",
+                f"Hold the meeting on {review.meeting_date:%-d %B %Y}, then record it",
                 _url("meeting_record", review),
                 review.meeting_date,
                 review.due_rule,
@@ -418,7 +418,7 @@ def next_action(
         return NextAction("Record the final amended plan", _url("amendments", review), due.get("R8"), "R8")
     if next_review is not None and next_review.is_open:
         return NextAction(
-            f"Nothing more to do on this review. The next review is due by {next_review.due_date:%d %B %Y}",
+            f"Nothing more to do on this review. The next review is due by {next_review.due_date:%-d %B %Y}",
             _url("detail", next_review),
             next_review.due_date,
             next_review.due_rule,
@@ -463,7 +463,7 @@ def review_summaries_for_parent(pupil: Pupil) -> list[ReviewSummary]:
         if r.la_decision:
             parts.append(f"The local authority decided to {PLAIN_DECISION[Recommendation(r.la_decision)]}.")
         if r.amended_plan_on:
-            parts.append(f"The amended plan was issued on {r.amended_plan_on:%d %B %Y}.")
+            parts.append(f"The amended plan was issued on {r.amended_plan_on:%-d %B %Y}.")
         out.append(
             ReviewSummary(
                 date=r.held_on,
@@ -472,6 +472,30 @@ def review_summaries_for_parent(pupil: Pupil) -> list[ReviewSummary]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class NextReview:
+    """The child's next annual review as a parent reads it: the meeting date once booked, else the date by
+    which it must be held."""
+
+    date: datetime.date
+    booked: bool
+
+
+def next_review_for_parent(pupil: Pupil) -> NextReview | None:
+    """The review waiting for its meeting, if one is started (one query)."""
+    review = (
+        AnnualReview.objects.filter(pupil=pupil, status__in=[Status.PLANNING, Status.SCHEDULED], plan__ceased_on=None)
+        .only("meeting_date", "due_date")
+        .order_by("due_date")
+        .first()
+    )
+    if review is None:
+        return None
+    if review.meeting_date:
+        return NextReview(review.meeting_date, True)
+    return NextReview(review.due_date, False)
 
 
 def review_link(deadline: Deadline) -> str:

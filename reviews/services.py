@@ -177,7 +177,7 @@ def _create_review(
         action=audit.Action.CREATE,
         obj=review,
         pupil_id=pupil.pk,
-        summary=f"Annual review started: due by {review.due_date:%d %B %Y} ({review.due_rule})",
+        summary=f"Annual review started: due by {review.due_date:%-d %B %Y} ({review.due_rule})",
     )
     return review
 
@@ -207,7 +207,7 @@ def start_review(*, plan: EhcPlan, actor: User, last_review_on: date | None = No
         elif last_review_on > _today():
             problems.append("The date of the last review cannot be in the future.")
         elif last_review_on < plan.first_issued_on:
-            problems.append(f"The last review cannot be before the plan was issued ({plan.first_issued_on:%d %B %Y}).")
+            problems.append(f"The last review cannot be before the plan was issued ({plan.first_issued_on:%-d %B %Y}).")
     if problems:
         raise ValidationError(problems)
     if previous is not None:
@@ -261,7 +261,7 @@ def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -
     )
     if meeting_date < review.anchor_date:
         raise ValidationError(
-            f"The meeting cannot be before {review.anchor_date:%d %B %Y}, when {review.get_anchor_kind_display()}."
+            f"The meeting cannot be before {review.anchor_date:%-d %B %Y}, when {review.get_anchor_kind_display()}."
         )
     if meeting_date > _today() + timedelta(days=730):
         raise ValidationError("The meeting must be within the next two years: check the year.")
@@ -273,9 +273,9 @@ def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -
     review.save(update_fields=["meeting_date", "status", "updated_at"])
     _open_meeting_deadlines(review, meeting_date, actor)
     summary = (
-        f"Meeting moved from {old:%d %B %Y} to {meeting_date:%d %B %Y}"
+        f"Meeting moved from {old:%-d %B %Y} to {meeting_date:%-d %B %Y}"
         if old
-        else f"Meeting booked for {meeting_date:%d %B %Y}"
+        else f"Meeting booked for {meeting_date:%-d %B %Y}"
     )
     audit.record(actor=actor, action=audit.Action.CHANGE, obj=review, pupil_id=review.pupil_id, summary=summary)
     return review
@@ -348,12 +348,12 @@ def record_invitations(*, review: AnnualReview, invitees: Sequence[Invitee], sen
     if review.meeting_date is None:
         problems.append("Book the meeting first: the invitations give its date.")
     elif sent_on > review.meeting_date:
-        problems.append(f"Invitations go out before the meeting ({review.meeting_date:%d %B %Y}), not after it.")
+        problems.append(f"Invitations go out before the meeting ({review.meeting_date:%-d %B %Y}), not after it.")
     if sent_on > _today():
         problems.append("The date the invitations were sent cannot be in the future.")
     if sent_on < review.anchor_date:
         problems.append(
-            f"The invitations cannot be before {review.anchor_date:%d %B %Y}, when {review.get_anchor_kind_display()}."
+            f"The invitations cannot be before {review.anchor_date:%-d %B %Y}, when {review.get_anchor_kind_display()}."
         )
     ids = {i.pk for i in invitees}
     if not ids:
@@ -368,7 +368,7 @@ def record_invitations(*, review: AnnualReview, invitees: Sequence[Invitee], sen
         action=audit.Action.CHANGE,
         obj=review,
         pupil_id=review.pupil_id,
-        summary=f"Invitations sent on {sent_on:%d %B %Y} to {count} {'person' if count == 1 else 'people'}",
+        summary=f"Invitations sent on {sent_on:%-d %B %Y} to {count} {'person' if count == 1 else 'people'}",
     )
     _meet_r3_if_everyone_invited(review, actor)
     return count
@@ -406,11 +406,11 @@ def circulate_advice(*, review: AnnualReview, circulated_on: date, actor: User) 
     if review.meeting_date is None:
         problems.append("Book the meeting first.")
     elif circulated_on > review.meeting_date:
-        problems.append(f"Advice is circulated before the meeting ({review.meeting_date:%d %B %Y}), not after it.")
+        problems.append(f"Advice is circulated before the meeting ({review.meeting_date:%-d %B %Y}), not after it.")
     if circulated_on > _today():
         problems.append("The date the advice was circulated cannot be in the future.")
     if circulated_on < review.anchor_date:
-        problems.append(f"The date cannot be before {review.anchor_date:%d %B %Y}.")
+        problems.append(f"The date cannot be before {review.anchor_date:%-d %B %Y}.")
     if problems:
         raise ValidationError(problems)
     review.advice_circulated_on = circulated_on
@@ -421,7 +421,7 @@ def circulate_advice(*, review: AnnualReview, circulated_on: date, actor: User) 
         action=audit.Action.CHANGE,
         obj=review,
         pupil_id=review.pupil_id,
-        summary=f"Advice circulated on {circulated_on:%d %B %Y}",
+        summary=f"Advice circulated on {circulated_on:%-d %B %Y}",
     )
     return review
 
@@ -500,7 +500,7 @@ def record_meeting(
         problems.append("The date of the meeting cannot be in the future: record the meeting once it has happened.")
     if held_on < review.anchor_date:
         problems.append(
-            f"The meeting cannot be before {review.anchor_date:%d %B %Y}, when {review.get_anchor_kind_display()}."
+            f"The meeting cannot be before {review.anchor_date:%-d %B %Y}, when {review.get_anchor_kind_display()}."
         )
     problems += _check_record(record, actions, held_on)
     if problems:
@@ -536,7 +536,7 @@ def record_meeting(
         action=audit.Action.CHANGE,
         obj=review,
         pupil_id=review.pupil_id,
-        summary=f"Meeting {'recorded' if first_time else 'record corrected'}: held on {held_on:%d %B %Y}",
+        summary=f"Meeting {'recorded' if first_time else 'record corrected'}: held on {held_on:%-d %B %Y}",
     )
     if first_time:
         _tell_headteacher(review, actor)
@@ -582,8 +582,8 @@ def _tell_headteacher(review: AnnualReview, actor: User) -> None:
             recipient=m.user,
             kind="annual_review",
             text=(
-                f"The annual review meeting for {review.pupil} was held on {review.held_on:%d %B %Y}. "
-                f"The report must reach the LA and everyone invited by {r5.due:%d %B %Y} (Regs 21(7))."
+                f"The annual review meeting for {review.pupil} was held on {review.held_on:%-d %B %Y}. "
+                f"The report must reach the LA and everyone invited by {r5.due:%-d %B %Y} (Regs 21(7))."
             ),
             link=link,
             dedupe_key=f"review-report-due:{review.pk}",
@@ -603,9 +603,9 @@ def record_report_sent(*, review: AnnualReview, sent_on: date, actor: User) -> A
     if sent_on > _today():
         raise ValidationError("The date the report was sent cannot be in the future.")
     if sent_on < review.held_on:
-        raise ValidationError(f"The report cannot be sent before the meeting ({review.held_on:%d %B %Y}).")
+        raise ValidationError(f"The report cannot be sent before the meeting ({review.held_on:%-d %B %Y}).")
     if review.la_decision_on and sent_on > review.la_decision_on:
-        raise ValidationError(f"The report cannot be after the LA's decision ({review.la_decision_on:%d %B %Y}).")
+        raise ValidationError(f"The report cannot be after the LA's decision ({review.la_decision_on:%-d %B %Y}).")
     review.report_sent_on = sent_on
     if review.status == Status.HELD:
         review.status = Status.REPORT_SENT
@@ -616,7 +616,7 @@ def record_report_sent(*, review: AnnualReview, sent_on: date, actor: User) -> A
         action=audit.Action.CHANGE,
         obj=review,
         pupil_id=review.pupil_id,
-        summary=f"Report sent on {sent_on:%d %B %Y}",
+        summary=f"Report sent on {sent_on:%-d %B %Y}",
     )
     return review
 
@@ -641,7 +641,7 @@ def record_la_decision(*, review: AnnualReview, decision: str, decided_on: date,
     if decided_on > _today():
         problems.append("The date of the LA's decision cannot be in the future.")
     if review.held_on and decided_on < review.held_on:
-        problems.append(f"The LA's decision cannot be before the meeting ({review.held_on:%d %B %Y}).")
+        problems.append(f"The LA's decision cannot be before the meeting ({review.held_on:%-d %B %Y}).")
     if problems:
         raise ValidationError(problems)
     review.la_decision, review.la_decision_on = decision, decided_on
@@ -652,7 +652,7 @@ def record_la_decision(*, review: AnnualReview, decision: str, decided_on: date,
         review.status, review.completed_on = Status.AMENDING, None
     else:
         verb = "keep" if decision == Recommendation.KEEP else "cease"
-        why = f"The LA decided on {decided_on:%d %B %Y} to {verb} the plan."
+        why = f"The LA decided on {decided_on:%-d %B %Y} to {verb} the plan."
         for rule_id in ("R7", "R8"):
             _waive(review_deadline(review, rule_id), why, actor)
         review.status, review.completed_on = Status.COMPLETED, decided_on
@@ -662,7 +662,7 @@ def record_la_decision(*, review: AnnualReview, decision: str, decided_on: date,
         action=audit.Action.CHANGE,
         obj=review,
         pupil_id=review.pupil_id,
-        summary=f"LA decision on {decided_on:%d %B %Y}: {review.get_la_decision_display()}",
+        summary=f"LA decision on {decided_on:%-d %B %Y}: {review.get_la_decision_display()}",
     )
     return review
 
@@ -698,7 +698,7 @@ def record_amendments(
         if d > _today():
             problems.append(f"{what} cannot be in the future.")
         if review.la_decision_on and d < review.la_decision_on:
-            problems.append(f"{what} cannot be before the proposed amendments ({review.la_decision_on:%d %B %Y}).")
+            problems.append(f"{what} cannot be before the proposed amendments ({review.la_decision_on:%-d %B %Y}).")
     if names_next_school and amended_plan_on is None:
         problems.append("Enter the date of the final amended plan that names the next school.")
     if problems:
@@ -707,19 +707,19 @@ def record_amendments(
     if parent_representations_on is not None:
         review.parent_representations_on = parent_representations_on
         _meet(review_deadline(review, "R7"), parent_representations_on, actor)
-        parts.append(f"parent's representations {parent_representations_on:%d %B %Y}")
+        parts.append(f"parent's representations {parent_representations_on:%-d %B %Y}")
     if amended_plan_on is not None:
         review.amended_plan_on = amended_plan_on
         _meet(review_deadline(review, "R8"), amended_plan_on, actor)
         _waive(
             review_deadline(review, "R7"),
-            f"The final amended plan was issued on {amended_plan_on:%d %B %Y}: no representations were recorded.",
+            f"The final amended plan was issued on {amended_plan_on:%-d %B %Y}: no representations were recorded.",
             actor,
         )
         if names_next_school:
             _meet(review_deadline(review, "R9"), amended_plan_on, actor)
         review.status, review.completed_on = Status.COMPLETED, amended_plan_on
-        parts.append(f"final amended plan {amended_plan_on:%d %B %Y}")
+        parts.append(f"final amended plan {amended_plan_on:%-d %B %Y}")
     review.save()
     audit.record(
         actor=actor,
@@ -756,6 +756,27 @@ def cancel_review(*, review: AnnualReview, reason: str, actor: User) -> AnnualRe
         actor=actor, action=audit.Action.CHANGE, obj=review, pupil_id=review.pupil_id, summary=f"Cancelled: {reason}"
     )
     return review
+
+
+def close_for_ceased_plan(*, plan: EhcPlan, actor: User, reason: str) -> int:
+    """ehcp's PLAN_CEASED_HOOKS entry: every review of the plan still under way is cancelled and its open
+    deadlines still to come waived with the reason (a meeting already held keeps its record; a date already
+    past was missed before the plan ceased). Returns how many."""
+    count = 0
+    for review in (
+        AnnualReview.objects.select_for_update()
+        .filter(plan=plan)
+        .exclude(status__in=[Status.COMPLETED, Status.CANCELLED])
+    ):
+        engine.cancel_for_subject(
+            subject_type=SUBJECT_TYPE, subject_id=review.pk, actor=actor, reason=reason, not_due_before=plan.ceased_on
+        )
+        review.status, review.cancelled_reason = Status.CANCELLED, reason[:300]
+        review.save(update_fields=["status", "cancelled_reason", "updated_at"])
+        summary = f"Cancelled: {reason}"
+        audit.record(actor=actor, action=audit.Action.CHANGE, obj=review, pupil_id=review.pupil_id, summary=summary)
+        count += 1
+    return count
 
 
 def record_pdf_download(*, review: AnnualReview, actor: User, request: HttpRequest | None = None) -> None:

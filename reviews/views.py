@@ -114,7 +114,7 @@ def review_start(request: AuthedRequest, plan_id: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Annual review started. It is due by {review.due_date:%d %B %Y}.")
+            messages.success(request, f"Annual review started. It is due by {review.due_date:%-d %B %Y}.")
             return redirect("reviews:detail", pk=review.pk)
     return render(request, "reviews/start.html", {"plan": plan, "pupil": plan.pupil, "form": form})
 
@@ -140,11 +140,11 @@ def review_schedule(request: AuthedRequest, pk: int) -> HttpResponse:
         if updated.meeting_date > updated.due_date:
             messages.warning(
                 request,
-                f"The meeting is after {updated.due_date:%d %B %Y}, the date the review is due by "
+                f"The meeting is after {updated.due_date:%-d %B %Y}, the date the review is due by "
                 f"({updated.due_rule}): the review will be late. Choose an earlier date if you can.",
             )
         verb = "moved to" if moved else "booked for"
-        return f"Meeting {verb} {updated.meeting_date:%d %B %Y}. The invitation and report dates are updated."
+        return f"Meeting {verb} {updated.meeting_date:%-d %B %Y}. The invitation and report dates are updated."
 
     title = "Move the review meeting" if review.meeting_date else "Book the review meeting"
     return _step_page(

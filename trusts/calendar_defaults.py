@@ -131,7 +131,7 @@ def half_term_end_on_or_after(d: date, terms: Sequence[TermDates]) -> date:
     for term in sorted(terms, key=lambda term: term.start):
         if d <= term.end:
             return term.end
-    raise ValueError(f"{d:%d %B %Y} is after the last half-term in this calendar; add the next year's terms.")
+    raise ValueError(f"{d:%-d %B %Y} is after the last half-term in this calendar; add the next year's terms.")
 
 
 def bank_holidays_in_term(terms: Sequence[TermDates]) -> set[date]:

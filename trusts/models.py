@@ -105,7 +105,7 @@ class HalfTerm(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.start:%d %b %Y} to {self.end:%d %b %Y}"
+        return f"{self.name}: {self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
 
 
 class UserManager(BaseUserManager["User"]):

@@ -84,7 +84,7 @@ def validate_half_terms(terms: list[HalfTermDates], academic_year: int) -> list[
             problems.append(f"{t.name} ends before it starts.")
     for earlier, later in zip(terms, terms[1:], strict=False):
         if later.start <= earlier.end:
-            problems.append(f"{later.name} must start after {earlier.name} ends ({earlier.end:%d %B %Y}).")
+            problems.append(f"{later.name} must start after {earlier.name} ends ({earlier.end:%-d %B %Y}).")
     first, last = date(academic_year, 8, 1), date(academic_year + 1, 8, 31)
     for t in terms:
         if not (first <= t.start <= last and first <= t.end <= last):

@@ -100,7 +100,7 @@ def test_a_decision_not_to_assess_waives_the_later_la_deadlines_with_that_reason
     assert result["A3"][1] == result["A6"][1] == "waived"
     assert (
         Deadline.objects.get(subject_id=a.pk, rule_id="A6").waived_reason
-        == "The LA decided on 01 June 2026 not to assess."
+        == "The LA decided on 1 June 2026 not to assess."
     )
     assert a.outcome == "not_assessed"
     with pytest.raises(ValidationError, match="closed"):

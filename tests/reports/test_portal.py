@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from ehcp.models import Deadline
 from graduated import services as graduated
 from pupils.documents import upload_document
 from register.services import change_status
+from reviews import services as review_services
 from tests.factories import link_parent, make_pupil, pupil_at
+from tests.permission_cases.ehcp import make_plan
 from trusts.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +134,83 @@ def test_portal_is_read_only(demo, child) -> None:
     pupil, _, _ = child
     client = demo.client_for("parent.acorn@oak.test")
     assert client.post(reverse("reports:portal_child", args=[pupil.pk])).status_code == 405
+
+
+def _ehc_child(demo, *, outcomes: int = 1):
+    """A child of parent.acorn with an EHC plan: `outcomes` outcomes, each with one line of provision."""
+    from ehcp import services as ehcp
+
+    plan = make_plan(demo, demo.acorn, issued_on=TODAY - dt.timedelta(days=100), legal_forename="Jasper")
+    link_parent(plan.pupil, demo.user("parent.acorn@oak.test"))
+    senco = demo.user("senco.acorn@oak.test")
+    with scope(trust=demo.oak.pk):
+        version = plan.versions.get()
+        for n in range(2, outcomes + 1):
+            ehcp.add_outcome(
+                version=version,
+                text=f"Outcome number {n}",
+                provision=[ehcp.ProvisionInput(f"Provision number {n}", "weekly", "TA", None)],
+                actor=senco,
+            )
+        ehcp.add_provision(
+            version=version,
+            outcome=None,
+            line=ehcp.ProvisionInput("Speech and language therapy", "fortnightly", "NHS therapist", Decimal("1.5")),
+            actor=senco,
+        )
+    return plan
+
+
+def test_parent_reads_the_ehc_plan_outcomes_provision_and_when_it_is_reviewed(demo) -> None:
+    plan = _ehc_child(demo)
+    client = demo.client_for("parent.acorn@oak.test")
+    page = client.get(reverse("reports:portal_child", args=[plan.pupil.pk])).content.decode()
+    assert "Jasper has an Education, Health and Care plan" in page
+    assert "Asks for help when stuck" in page
+    assert "Social communication group (weekly, by SENCO)" in page
+    assert "Speech and language therapy (1.5 hours fortnightly, by NHS therapist)" in page
+    # R1: 12 months less a day from the issue date, counted by the engine.
+    with scope(trust=demo.oak.pk):
+        r1 = Deadline.objects.get(subject_type="ehc_plan", subject_id=plan.pk, rule_id="R1")
+    assert f"The plan must be reviewed by <strong>{r1.statutory_due:%-d %B %Y}</strong>" in page
+    # Section B (needs) is the LA's wording for staff; the portal shows aims and help, not the diagnosis notes.
+    assert "predictable day" not in page
+
+    with scope(trust=demo.oak.pk):
+        review = review_services.start_review(plan=plan, actor=demo.user("senco.acorn@oak.test"))
+        meeting = TODAY + dt.timedelta(days=30)
+        review_services.schedule_meeting(review=review, meeting_date=meeting, actor=demo.user("senco.acorn@oak.test"))
+    page = client.get(reverse("reports:portal_child", args=[plan.pupil.pk])).content.decode()
+    assert f"The next review meeting of the plan is on <strong>{meeting:%-d %B %Y}</strong>" in page
+
+
+def test_a_ceased_plan_is_no_longer_shown_as_current(demo) -> None:
+    from ehcp import services as ehcp
+
+    plan = _ehc_child(demo)
+    with scope(trust=demo.oak.pk):
+        ehcp.cease_plan(
+            plan=plan,
+            ceased_on=TODAY,
+            reason="no_longer_needed",
+            register_status="K",
+            parents_told_on=None,
+            actor=demo.user("senco.acorn@oak.test"),
+        )
+    page = demo.client_for("parent.acorn@oak.test").get(reverse("reports:portal_child", args=[plan.pupil.pk]))
+    text = page.content.decode()
+    assert "Jasper gets SEN support" in text
+    assert "Asks for help when stuck" not in text and "must be reviewed by" not in text
+
+
+def test_portal_child_queries_do_not_grow_with_the_plan(demo) -> None:
+    client = demo.client_for("parent.acorn@oak.test")
+    counts = []
+    for outcomes in (1, 8):
+        plan = _ehc_child(demo, outcomes=outcomes)
+        url = reverse("reports:portal_child", args=[plan.pupil.pk])
+        client.get(url)  # warm the session and caches
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
