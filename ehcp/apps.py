@@ -7,7 +7,12 @@ class EhcpConfig(AppConfig):
 
     def ready(self) -> None:
         from register.services import EHC_PLAN_CHECKS
+        from register.timeline import register_source
         from trusts.context_processors import NAV
+
+        from . import timeline
+
+        register_source(timeline.sources, timeline.TEXTS)
 
         from .queries import has_issued_plan
 

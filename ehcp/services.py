@@ -667,7 +667,7 @@ def cease_plan(
             pupil=pupil,
             to_status=register_status,
             actor=actor,
-            reason=f"EHC plan ceased on {ceased_on:%-d %B %Y}: {CeaseReason(reason).label.lower()}",
+            reason=f"EHC plan ceased on {ceased_on:%-d %B %Y}. {CeaseReason(reason).label}.",
             effective_date=effective,
             primary_need=entry.primary_need if keep_needs else "",
             primary_need_detail=entry.primary_need_detail if keep_needs else "",

@@ -6,7 +6,12 @@ class GraduatedConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from register.timeline import register_source
         from trusts.context_processors import NAV
+
+        from . import timeline
+
+        register_source(timeline.sources, timeline.TEXTS)
 
         for item in (
             ("SEN support", "graduated:overview", "plan.change"),

@@ -125,6 +125,7 @@ def pupil_record(request: AuthedRequest, pk: int) -> HttpResponse:
     from pupils.grants import grants_for_record
 
     from .concern_queries import concerns_for_record
+    from .timeline import events_for as timeline_events
 
     pupil = _pupil_or_404(request, pk)
     manage = can_manage_pupil(request.user, pupil)
@@ -137,7 +138,9 @@ def pupil_record(request: AuthedRequest, pk: int) -> HttpResponse:
     timeline = sorted(
         [("register", c.effective_date, c) for c in history]
         + [("concern", c.created_at.date(), c) for c in concerns]
-        + [("document", d.created_at.date(), d) for d in documents],
+        + [("document", d.created_at.date(), d) for d in documents]
+        # Support cycles, EHC assessments and plans, annual reviews: what the person may see, in one query.
+        + [("event", e.day, e) for e in timeline_events(request.user, pupil)],
         key=lambda item: item[1],
         reverse=True,
     )

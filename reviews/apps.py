@@ -13,6 +13,11 @@ class ReviewsConfig(AppConfig):
         from .services import close_for_ceased_plan
 
         connect()
+        from register.timeline import register_source
+
+        from . import timeline
+
+        register_source(timeline.sources, timeline.TEXTS)
         # A plan that ceases has no more annual reviews: cancel the ones under way.
         if close_for_ceased_plan not in PLAN_CEASED_HOOKS:
             PLAN_CEASED_HOOKS.append(close_for_ceased_plan)
