@@ -268,6 +268,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Statutory deadlines: reminders, missed deadlines and escalation (idempotent; catches up after downtime).
     "sweep-deadlines": {"task": "ehcp.tasks.sweep_deadlines", "schedule": 300.0},
     "expire-access-grants": {"task": "pupils.tasks.expire_access_grants", "schedule": crontab(hour=1, minute=5)},
+    "delete-stale-imports": {"task": "pupils.tasks.delete_stale_imports", "schedule": crontab(hour=1, minute=20)},
 }
 
 LOGGING = {

@@ -834,7 +834,7 @@ def import_groups(*, school: School, content: bytes, actor: User | None, source:
 
 def store_upload(content: bytes) -> str:
     """Keep an uploaded file for its preview under a random name; return that name. Tidies up old uploads."""
-    _delete_stale_uploads()
+    delete_stale_uploads()
     return default_storage.save(f"{UPLOAD_DIR}/{secrets.token_hex(16)}.csv", ContentFile(content))
 
 
@@ -852,16 +852,21 @@ def discard_upload(name: str) -> None:
         default_storage.delete(name)
 
 
-def _delete_stale_uploads() -> None:
+def delete_stale_uploads() -> int:
+    """Delete uploads waiting longer than UPLOAD_LIFETIME for their confirmation (they hold pupils' personal
+    data); returns how many. Run on every new upload and daily by Celery beat."""
     try:
         _dirs, files = default_storage.listdir(UPLOAD_DIR)
     except FileNotFoundError:
-        return
+        return 0
     cutoff = timezone.now() - UPLOAD_LIFETIME
+    deleted = 0
     for name in files:
         path = f"{UPLOAD_DIR}/{name}"
         try:
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
+                deleted += 1
         except (FileNotFoundError, NotImplementedError):
             continue
+    return deleted

@@ -28,6 +28,14 @@ def expire_access_grants() -> int:
     return removed
 
 
+@shared_task(acks_late=True)
+def delete_stale_imports() -> int:
+    """Daily: delete MIS uploads never confirmed within a day, so no copy of pupils' data lingers on disk."""
+    from .importing import delete_stale_uploads
+
+    return delete_stale_uploads()
+
+
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_access_invitation(*, grant_id: int) -> bool:
     """Email an external professional their invitation (a one-time link to choose a password).

@@ -285,3 +285,20 @@ def test_start_page_counts_possible_leavers_per_school(demo) -> None:
     page = demo.client_for("lead@oak.test").get(reverse("pupils:import")).content.decode()
     assert "Acorn Primary</a>: 2 possible leavers to check" in page
     assert "Beech Academy</a>: 1 possible leaver to check" in page
+
+
+def test_uploads_never_confirmed_are_deleted_by_the_daily_task(demo) -> None:
+    """An upload holds pupils' personal data: one left waiting over a day is deleted even if nobody uploads
+    again; a fresh one waiting for its confirmation is kept."""
+    import os
+
+    from pupils import importing, tasks
+
+    old = importing.store_upload(b"UPN,Legal Surname\n")
+    fresh = importing.store_upload(b"UPN,Legal Surname\n")
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(Path(settings.MEDIA_ROOT) / old, (two_days_ago, two_days_ago))
+    assert tasks.delete_stale_imports() == 1
+    assert importing.load_upload(old) is None and importing.load_upload(fresh) == b"UPN,Legal Surname\n"
+    assert tasks.delete_stale_imports() == 0
+    assert "delete-stale-imports" in settings.CELERY_BEAT_SCHEDULE
