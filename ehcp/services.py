@@ -344,6 +344,22 @@ def _store_pdf(version: PlanVersion, upload: UploadedFile | None) -> None:
     version.pdf_name, version.pdf_size = name, upload.size or 0
 
 
+def _pdf_problems(upload: UploadedFile | None) -> list[str]:
+    try:
+        if upload is not None:
+            check_pdf(upload)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def _store_pdf_last(version: PlanVersion, upload: UploadedFile | None) -> None:
+    """Write the PDF once every other step has succeeded, so a refused action leaves no file behind."""
+    if upload is not None:
+        _store_pdf(version, upload)
+        version.save(update_fields=["pdf", "pdf_name", "pdf_size", "updated_at"])
+
+
 @dataclass(frozen=True)
 class ProvisionInput:
     description: str
@@ -443,6 +459,7 @@ def issue_plan(
         problems.append("That assessment is for another pupil.")
     if assessment is not None and issued_on < assessment.request_received_on:
         problems.append("The plan cannot be issued before the assessment was requested.")
+    problems += _pdf_problems(pdf)
     if problems:
         raise ValidationError(problems)
     cleaned = _clean_sections(sections or {})
@@ -465,7 +482,6 @@ def issue_plan(
         recorded_by=actor,
         **cleaned,
     )
-    _store_pdf(version, pdf)
     version.save()
     _add_outcomes(version, outcomes)
     _make_e(pupil=pupil, issued_on=issued_on, local_authority=plan.local_authority, actor=actor)
@@ -499,6 +515,7 @@ def issue_plan(
         summary=f"EHC plan issued on {issued_on:%-d %B %Y} naming {version.placement}",
     )
     open_phase_transfer(plan=plan, actor=actor)
+    _store_pdf_last(version, pdf)
     return plan
 
 
@@ -544,6 +561,7 @@ def amend_plan(
         )
     if not placement.strip():
         problems.append("Enter the school or other institution the plan names (section I).")
+    problems += _pdf_problems(pdf)
     if problems:
         raise ValidationError(problems)
     cleaned = _clean_sections(sections) if sections is not None else {f: getattr(latest, f) for f, _, _ in SECTIONS}
@@ -558,7 +576,6 @@ def amend_plan(
         recorded_by=actor,
         **cleaned,
     )
-    _store_pdf(version, pdf)
     version.save()
     carried = [
         OutcomeInput(
@@ -595,6 +612,7 @@ def amend_plan(
         pupil_id=plan.pupil_id,
         summary=f"EHC plan amended (version {version.number}) on {issued_on:%-d %B %Y}",
     )
+    _store_pdf_last(version, pdf)
     return version
 
 

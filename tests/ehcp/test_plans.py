@@ -227,3 +227,26 @@ def test_an_amendment_naming_the_new_school_meets_the_transfer_deadline(demo, se
         r9 = Deadline.objects.get(pupil=pupil, rule_id="R9")
         assert r9.status == "met" and not r9.met_late
         assert PhaseTransfer.objects.get(plan=plan).new_school == "Beech Academy"
+
+
+def test_a_refused_plan_leaves_no_pdf_on_disk(demo, senco, settings):
+    """The register refuses E without a primary need after the plan rows were written: they roll back, and
+    the LA's PDF (a child's plan) must not stay behind in storage either."""
+    from pathlib import Path
+
+    pupil = pupil_at(demo, demo.acorn)  # no register entry, so no primary need
+    pdf = SimpleUploadedFile("plan.pdf", PDF_BYTES, content_type="application/pdf")
+    with scope(trust=demo.oak.pk), pytest.raises(ValidationError, match="primary type of need"):
+        issue(pupil, senco, pdf=pdf)
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert stored == []
+    with scope(trust=demo.oak.pk):
+        plan = make_plan(demo, demo.acorn)
+        version = services.amend_plan(
+            plan=plan,
+            issued_on=date(2026, 3, 1),
+            placement="Acorn Primary",
+            pdf=SimpleUploadedFile("v2.pdf", PDF_BYTES, content_type="application/pdf"),
+            actor=senco,
+        )
+    assert version.pdf_name == "v2.pdf" and Path(version.pdf.path).read_bytes() == PDF_BYTES
