@@ -148,7 +148,8 @@ class AssessmentRequestForm(forms.Form):
     request_received_on = date_field(
         "Date the LA received the request",
         help_text=(
-            "For a re-assessment, the date of the LA's notice to re-assess. The 6, 16 and 20 weeks count from it."
+            "For a re-assessment, the date of the LA's notice to re-assess: the 14 weeks for the final plan "
+            "count from it. For a first request, the 6, 16 and 20 weeks count from it."
         ),
     )
     local_authority = forms.CharField(label="Local authority", required=False, max_length=100)

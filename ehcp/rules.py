@@ -125,7 +125,8 @@ RULES: dict[str, Rule] = {
         ),
         _rule(
             "R2", "EHC plan for a child under 5 issued or last reviewed", "Review",
-            6, "months", "la", "SEND Code of Practice 2015, para 9.178",
+            # "Every 3 to 6 months": the earlier, safer date (domain.md), so a review is never flagged late.
+            3, "months", "la", "SEND Code of Practice 2015, para 9.178",
             "at least every 3 to 6 months for a child under 5", effective_from=_CODE_2015_IN_FORCE,
         ),
         _rule(

@@ -5,7 +5,8 @@ transaction: a refused action raises ValidationError and writes nothing.
 The deadlines of a review (subject_type "annual_review", subject_id = review id):
 - R1 (CFA s.44; CoP 9.166) review within 12 months of the plan's issue or the last review. The first
   review meets the plan's own R1 (opened by ehcp when the plan is issued); each later review has its own,
-  anchored on the meeting of the review before it. R2 (CoP 9.178) likewise for a child under 5 (6 months).
+  anchored on the meeting of the review before it. R2 (CoP 9.178) likewise for a child under 5
+  (3 months, the earlier of "every 3 to 6").
 - R3, R4 (Regs 20(3)-(4), 21(3)-(4)) invitations, and advice circulated, at least 2 weeks before the meeting.
 - R5 (Regs 21(7)) report to the LA and everyone invited within 2 weeks of the meeting.
 - R6 (Regs 20; Devon [2022] EWHC 493) the LA's decision within 4 weeks of the meeting.

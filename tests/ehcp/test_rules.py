@@ -93,8 +93,9 @@ def test_annual_review_is_due_12_months_less_a_day(anchor, due):
     assert due_date("R1", anchor) == due
 
 
-def test_under_five_review_within_six_months():
-    assert due_date("R2", date(2026, 1, 10)) == date(2026, 7, 9)
+def test_under_five_review_within_three_months_the_earlier_of_three_to_six():
+    assert due_date("R2", date(2026, 1, 10)) == date(2026, 4, 9)
+    assert due_date("R2", date(2025, 11, 30)) == date(2026, 2, 27)  # 30 February does not exist: 28th less a day
 
 
 def test_two_weeks_before_a_meeting():

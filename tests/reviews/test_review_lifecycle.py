@@ -210,19 +210,20 @@ def test_keep_decision_completes_the_review(demo, plan, senco) -> None:
         assert not Deadline.objects.filter(subject_type="annual_review", subject_id=review.pk, rule_id="R7").exists()
 
 
-def test_a_child_under_five_is_reviewed_within_six_months(demo, senco) -> None:
+def test_a_child_under_five_is_reviewed_within_three_months(demo, senco) -> None:
     with at(date(2026, 3, 2)):
         pupil = ehc_pupil(demo, demo.acorn, date_of_birth=date(2022, 1, 10), year_group="N1")
         plan = make_plan(demo, demo.acorn, issued_on=date(2026, 1, 5), pupil=pupil)
         with scope(trust=demo.oak.pk):
             review = services.start_review(plan=plan, actor=senco)
-            # CoP 9.178: 5 January 2026 + 6 months less a day = 4 July 2026, before R1's 4 January 2027.
-            assert (review.under_five, review.due_date, review.due_rule) == (True, date(2026, 7, 4), "R2")
+            # CoP 9.178 "every 3 to 6 months", the earlier date: 5 January 2026 + 3 months less a day = 4 April
+            # 2026, before R1's 4 January 2027.
+            assert (review.under_five, review.due_date, review.due_rule) == (True, date(2026, 4, 4), "R2")
             services.schedule_meeting(review=review, meeting_date=date(2026, 3, 2), actor=senco)
             services.record_meeting(review=review, held_on=date(2026, 3, 2), record=RECORD, actions=[], actor=senco)
             assert plan_deadline(review, "R2").status == "met"
             nxt = AnnualReview.objects.get(previous=review)
-            assert (nxt.under_five, nxt.due_date, nxt.due_rule) == (True, date(2026, 9, 1), "R2")
+            assert (nxt.under_five, nxt.due_date, nxt.due_rule) == (True, date(2026, 6, 1), "R2")
 
 
 def test_a_year_six_review_is_due_early_enough_for_the_phase_transfer(demo, senco) -> None:
