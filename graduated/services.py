@@ -458,7 +458,9 @@ def confirm_plan(
     return cycle
 
 
-def _tell_teaching_staff(cycle: Cycle) -> None:
+def _tell_teaching_staff(cycle: Cycle, *, ended: Cycle.NextStep | None = None) -> None:
+    """Tell the pupil's teachers and TAs (their groups' staff) that the plan is in place, or, with `ended`,
+    that SEN support has ended at the cycle's review. Not the person who did it."""
     pupil = cycle.pupil
     staff = (
         GroupStaff.objects.filter(group__members__pupil=pupil, user__is_active=True)
@@ -466,17 +468,25 @@ def _tell_teaching_staff(cycle: Cycle) -> None:
         .order_by("user_id")
         .distinct()
     )
-    link = reverse("graduated:passport", kwargs={"pupil_id": pupil.pk})
-    for user_id, user in {gs.user_id: gs.user for gs in staff}.items():
-        if user_id == getattr(cycle.planned_by, "pk", None):
-            continue
-        notify(
-            recipient=user,
-            kind="support_plan",
-            text=f"{pupil}'s support plan is in place: read their pupil passport for the strategies to use.",
-            link=link,
-            dedupe_key=f"support-plan:{cycle.pk}",
+    if ended is None:
+        actor_id = getattr(cycle.planned_by, "pk", None)
+        link = reverse("graduated:passport", kwargs={"pupil_id": pupil.pk})
+        text = f"{pupil}'s support plan is in place: read their pupil passport for the strategies to use."
+        key = f"support-plan:{cycle.pk}"
+    else:
+        assert cycle.reviewed_on is not None
+        actor_id = getattr(cycle.reviewed_by, "pk", None)
+        link = reverse("register:pupil_record", kwargs={"pk": pupil.pk})
+        where = "moves to monitoring" if ended == Cycle.NextStep.MONITORING else "leaves the SEN register"
+        text = (
+            f"{pupil} no longer needs SEN support: after the review on {_long(cycle.reviewed_on)} they {where}. "
+            "Keep using the classroom strategies that helped."
         )
+        key = f"support-ended:{cycle.pk}"
+    for user_id, user in {gs.user_id: gs.user for gs in staff}.items():
+        if user_id == actor_id:
+            continue
+        notify(recipient=user, kind="support_plan", text=text, link=link, dedupe_key=key)
 
 
 # Do: delivery -------------------------------------------------------------------------------------------
@@ -636,6 +646,8 @@ def record_review(
             effective_date=reviewed_on,
             parents_told_on=parents_told_on,
         )
+    if step in (Cycle.NextStep.MONITORING, Cycle.NextStep.LEAVE):
+        _tell_teaching_staff(cycle, ended=step)
     return cycle
 
 

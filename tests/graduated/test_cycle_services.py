@@ -185,6 +185,14 @@ def test_review_ending_support_changes_the_register_and_records_parents_told(dem
         assert (change.from_status, change.to_status, change.parents_told_on) == ("K", status, told)
         assert "Review of support cycle 1" in change.reason
         assert not Cycle.objects.filter(pupil=cycle.pupil, number=2).exists()
+        # The pupil's teacher and TA (their class's staff) hear that support has ended; the SENCO did it.
+        told_staff = Notification.objects.filter(kind="support_plan", text__contains="no longer needs SEN support")
+        assert sorted(told_staff.values_list("recipient__email", flat=True)) == [
+            "ta.acorn@oak.test",
+            "teacher.acorn@oak.test",
+        ]
+        where = "moves to monitoring" if step == "monitoring" else "leaves the SEN register"
+        assert where in told_staff.first().text
 
 
 @pytest.mark.parametrize("step", ["monitoring", "leave"])
