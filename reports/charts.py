@@ -16,8 +16,11 @@ COLOURS = ["#0b4f6c", "#d4351c", "#00703c", "#6f72af", "#b58840"]
 
 @dataclass(frozen=True)
 class Series:
+    """One series of a chart. A value of None is not shown (a suppressed small number, or no pupils):
+    the bar chart draws no bar and writes "–", as the table beside it does."""
+
     name: str
-    values: list[float]
+    values: list[float | None]
 
 
 def bar_chart(*, title: str, description: str, labels: list[str], series: list[Series], unit: str = "") -> SafeString:
@@ -26,7 +29,7 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: list[S
     group_h = bar_h * len(series) + gap
     legend_h = 24
     height = legend_h + group_h * len(labels) + 10
-    top = max([v for s in series for v in s.values] + [1.0])
+    top = max([v for s in series for v in s.values if v is not None] + [1.0])
     scale = (width - label_w - 60) / top
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -47,6 +50,9 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: list[S
         for i, s in enumerate(series):
             value = s.values[g]
             y = y0 + i * bar_h
+            if value is None:
+                parts.append(f'<text x="{label_w + 4}" y="{y + bar_h - 4}" font-size="11" fill="#0b0c0c">–</text>')
+                continue
             w = max(value * scale, 0)
             parts.append(
                 f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{COLOURS[i % len(COLOURS)]}"/>'
@@ -60,8 +66,12 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: list[S
 
 
 def line_chart(*, title: str, description: str, labels: list[str], series: list[Series]) -> SafeString:
+    """Lines over the labels. Every value must be shown: a caller with a suppressed value leaves the chart
+    out and keeps the table."""
+    if any(v is None for s in series for v in s.values):
+        raise ValueError("A line chart cannot hide a value: show the table only.")
     width, height, left, bottom, top_pad = 640, 240, 50, 40, 30
-    top = max([v for s in series for v in s.values] + [1.0])
+    top = max([v for s in series for v in s.values if v is not None] + [1.0])
     step = (width - left - 50) / max(len(labels) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
@@ -82,9 +92,10 @@ def line_chart(*, title: str, description: str, labels: list[str], series: list[
         )
     for n, s in enumerate(series):
         colour = COLOURS[n % len(COLOURS)]
-        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in enumerate(s.values)))
+        values = [float(v or 0) for v in s.values]
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in enumerate(values)))
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="3"/>')
-        for i, v in enumerate(s.values):
+        for i, v in enumerate(values):
             x, y = xy(i, v)
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
             parts.append(

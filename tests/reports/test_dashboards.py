@@ -4,6 +4,7 @@ names or UPNs anywhere a governor or trustee can reach."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -234,3 +235,50 @@ def test_provision_cost_per_pupil_hand_worked(demo) -> None:
     assert cost["pupils"] == 5 and cost["total"] == Decimal("1755") and cost["average"] == Decimal("351")
     page = demo.client_for("lead@oak.test").get(reverse("reports:trust_dashboard")).content.decode()
     assert "£351" in page
+
+
+def test_charts_never_show_a_number_the_table_suppresses(demo) -> None:
+    """Beech: 10 pupils, 3 on SEN support (30%, but 3 is fewer than 5). The table says "–"; so must the bar
+    chart. A trend with a count of 1 to 4 in any term is shown as the table only."""
+    from reports.dashboards import _no_small_counts, trust_dashboard
+
+    pupils = [make_pupil(demo.beech) for _ in range(10)]
+    for p in pupils[:3]:
+        on_register(p, "K")
+    with scope(trust=demo.oak.pk):
+        context = trust_dashboard([demo.beech])
+    chart = str(context["chart"])
+    assert "30%" not in chart and "–</text>" in chart
+    assert context["rows"][0]["K_pct"] == "–"
+    assert _no_small_counts([{"K": 0, "E": 12}, {"K": 40, "E": 5}])
+    assert not _no_small_counts([{"K": 40, "E": 12}, {"K": 40, "E": 3}])
+    page = demo.client_for("trustee@oak.test").get(reverse("reports:trust_dashboard")).content.decode()
+    assert "30%" not in page and "30.0%" not in page
+
+
+def test_the_cached_trust_figures_change_when_provision_or_meetings_do(demo, acorn_20) -> None:
+    """The trust figures are cached on a fingerprint of what would change them: a parent meeting or a
+    change of provision must show at once, not an hour later."""
+    from reports import dashboards
+
+    with scope(trust=demo.oak.pk):
+        schools = [demo.acorn, demo.beech]
+        before = dashboards._fingerprint(schools)
+        from graduated import services as graduated
+
+        graduated.record_parent_meeting(
+            pupil=acorn_20[0],
+            actor=demo.user("senco.acorn@oak.test"),
+            held_on=TODAY,
+            attendees="Mum",
+            notes="Talked about reading",
+        )
+        after_meeting = dashboards._fingerprint(schools)
+        assert after_meeting != before
+        senco = demo.user("senco.acorn@oak.test")
+        graduated.set_rates(school=demo.acorn, actor=senco, rates={"ta": Decimal("21.50")})
+        with_rate = dashboards._fingerprint(schools)
+        assert with_rate != after_meeting
+        graduated.set_rates(school=demo.acorn, actor=senco, rates={"ta": None})  # a deletion counts too
+        # Back to no rates: the figures are those of before, and so is the fingerprint.
+        assert dashboards._fingerprint(schools) != with_rate
