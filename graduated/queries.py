@@ -506,6 +506,37 @@ def plan_for_parent(pupil: Pupil) -> dict[str, Any] | None:
     return plan
 
 
+PLAIN_RESULT = {"achieved": "achieved", "partly": "partly achieved", "not": "not achieved yet"}
+PLAIN_NEXT_STEP = {
+    "new_cycle": "We agreed a new plan, carrying on with what is not achieved yet.",
+    "monitoring": "SEN support ended: the school keeps a closer eye on how things go.",
+    "leave": "SEN support ended: it is no longer needed.",
+    "ehc_request": "We agreed to ask the local council for an EHC needs assessment.",
+}
+
+
+def support_reviews_for_parent(pupil: Pupil, limit: int = 6) -> list[dict[str, Any]]:
+    """The child's reviewed support plans, newest first, in plain words: each outcome shared with parents
+    and how far it was achieved, and what was decided next. Never staff notes. Two queries."""
+    cycles = (
+        Cycle.objects.filter(pupil=pupil, status=Cycle.Status.REVIEWED)
+        .exclude(reviewed_on=None)
+        .order_by("-reviewed_on", "-number")
+        .prefetch_related(Prefetch("outcomes", queryset=Outcome.objects.filter(share_with_parents=True)))[:limit]
+    )
+    return [
+        {
+            "date": c.reviewed_on,
+            "outcomes": [
+                {"description": o.description, "result": PLAIN_RESULT.get(o.result, "not recorded")}
+                for o in c.outcomes.all()  # type: ignore[attr-defined]
+            ],
+            "next_step": PLAIN_NEXT_STEP.get(c.next_step, ""),
+        }
+        for c in cycles
+    ]
+
+
 # The EHC needs-assessment evidence pack (rendered by reports) -------------------------------------------------
 
 

@@ -37,7 +37,7 @@ def _children(request: AuthedRequest) -> list[Pupil]:
 def child_summary(pupil: Pupil) -> dict[str, Any]:
     """What a parent may read about their child: nothing marked staff-only."""
     from ehcp.queries import ehc_plan_for_parent
-    from graduated.queries import plan_for_parent
+    from graduated.queries import plan_for_parent, support_reviews_for_parent
     from pupils.documents import documents_shared_with_parents
     from reviews.queries import next_review_for_parent, review_summaries_for_parent
 
@@ -51,6 +51,7 @@ def child_summary(pupil: Pupil) -> dict[str, Any]:
         "ehc_plan": ehc_plan_for_parent(pupil),
         "next_review": next_review_for_parent(pupil),
         "reviews": review_summaries_for_parent(pupil),
+        "support_reviews": support_reviews_for_parent(pupil),
         "documents": documents_shared_with_parents(pupil),
     }
 

@@ -498,6 +498,22 @@ def next_review_for_parent(pupil: Pupil) -> NextReview | None:
     return NextReview(review.due_date, False)
 
 
+def annual_review_counts(schools: list[School], *, today: date | None = None) -> dict[str, int]:
+    """Pupils whose annual review (R1, or R2 for a child under 5) is overdue, or due within 8 weeks, in
+    these schools: one query. A review counts as done once its meeting is held (the deadline is met)."""
+    from django.db.models import Count
+
+    today = today or timezone.localdate()
+    due = Deadline.objects.filter(
+        school__in=schools, rule_id__in=["R1", "R2"], status__in=[Deadline.Status.OPEN, Deadline.Status.MISSED]
+    )
+    counts = due.aggregate(
+        overdue=Count("pupil", distinct=True, filter=Q(due__lt=today)),
+        soon=Count("pupil", distinct=True, filter=Q(due__gte=today, due__lte=today + timedelta(weeks=8))),
+    )
+    return {"overdue": counts["overdue"] or 0, "soon": counts["soon"] or 0}
+
+
 def review_link(deadline: Deadline) -> str:
     """Where a person acts on an annual-review deadline: the review's page (ehcp's SUBJECT_LINKS)."""
     return reverse("reviews:detail", kwargs={"pk": deadline.subject_id})

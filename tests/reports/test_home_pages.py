@@ -83,3 +83,24 @@ def test_senco_home_shows_casework_counts(demo) -> None:
         "fewer than 3 parent meetings",
     ):
         assert label in page
+
+
+def test_casework_homes_count_annual_reviews_overdue_and_due_soon(demo) -> None:
+    """R1 is 12 months less a day from the plan's issue: a plan issued 13 months ago is overdue, one issued
+    11 months ago is due within 8 weeks, one issued a month ago is neither."""
+    from datetime import timedelta
+
+    from reviews.queries import annual_review_counts
+    from tests.permission_cases.reviews import make_plan
+
+    today = timezone.localdate()
+    for days in (395, 335, 30):
+        make_plan(demo, demo.acorn, issued_on=today - timedelta(days=days))
+    make_plan(demo, demo.beech, issued_on=today - timedelta(days=395))
+    with scope(trust=demo.oak.pk):
+        assert annual_review_counts([demo.acorn]) == {"overdue": 1, "soon": 1}
+        assert annual_review_counts([demo.acorn, demo.beech]) == {"overdue": 2, "soon": 1}
+    for email in ("senco.acorn@oak.test", "head.acorn@oak.test"):
+        page = demo.client_for(email).get("/").content.decode()
+        assert "Annual reviews overdue" in page and "Annual reviews due in the next 8 weeks" in page
+        assert reverse("reviews:list") in page

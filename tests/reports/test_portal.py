@@ -214,3 +214,25 @@ def test_portal_child_queries_do_not_grow_with_the_plan(demo) -> None:
             assert client.get(url).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_parent_reads_how_past_support_plans_went_without_staff_notes(demo, child) -> None:
+    pupil, _, _ = child
+    senco = demo.user("senco.acorn@oak.test")
+    with scope(trust=demo.oak.pk):
+        cycle = pupil.support_cycles.get()
+        results = {o.pk: ("achieved" if o.share_with_parents else "not", "Word check") for o in cycle.outcomes.all()}
+        graduated.record_review(
+            cycle=cycle,
+            actor=senco,
+            results=results,
+            reviewed_on=TODAY,
+            next_step="new_cycle",
+            notes="STAFF-ONLY review note",
+        )
+    page = demo.client_for("parent.acorn@oak.test").get(reverse("reports:portal_child", args=[pupil.pk]))
+    text = page.content.decode()
+    assert f"Reviewed on {TODAY:%-d %B %Y}" in text
+    assert "Read 40 high-frequency words: achieved" in text
+    assert "We agreed a new plan" in text
+    assert "STAFF-ONLY" not in text
