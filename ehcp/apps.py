@@ -14,7 +14,14 @@ class EhcpConfig(AppConfig):
 
         register_source(timeline.sources, timeline.TEXTS)
 
+        from pupils.importing import PUPIL_LEFT_HOOKS
+
         from .queries import has_issued_plan
+        from .services import open_records_transfer
+
+        # pupils' hook: an SEN pupil who leaves opens C1 (records to the new school in 15 school days).
+        if open_records_transfer not in PUPIL_LEFT_HOOKS:
+            PUPIL_LEFT_HOOKS.append(open_records_transfer)
 
         # register's rule: a pupil is recorded as E only once an EHC plan has been issued.
         if has_issued_plan not in EHC_PLAN_CHECKS:

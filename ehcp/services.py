@@ -782,6 +782,28 @@ def add_provision(
     return row
 
 
+# Leavers (C1) --------------------------------------------------------------------------------------------
+
+
+def open_records_transfer(*, pupil: Pupil, left_on: date, actor: User | None) -> Deadline | None:
+    """pupils' PUPIL_LEFT_HOOKS entry: a pupil on the SEN register (K or E) who leaves opens C1, the common
+    transfer file and SEN records to the new school within 15 school days (Education (Pupil Information)
+    Regulations 2005, reg 9). Met on the deadline's page when sent. A corrected leaving date recomputes it.
+    Nothing for a pupil not on the register (the MIS sends their file)."""
+    entry = current_entry(pupil)
+    if entry.pk is None or entry.status not in (SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN):
+        return None
+    return open_deadline(
+        rule_id="C1",
+        trigger_date=left_on,
+        school=pupil.school,
+        pupil=pupil,
+        subject_type=SubjectType.PUPIL,
+        subject_id=pupil.pk,
+        actor=actor,
+    )
+
+
 # Phase transfers (R9) -------------------------------------------------------------------------------
 
 # Year group -> moving into post-16? Nursery to Reception, primary to secondary, secondary to post-16.

@@ -635,9 +635,15 @@ def possible_leaver_counts(*, schools: Sequence[School]) -> dict[int, int]:
     return {r["school"]: r["n"] for r in rows}
 
 
+# Apps above pupils register what follows a pupil leaving (ehcp opens C1 for a pupil on the SEN register).
+# Each is called inside confirm_leaver's transaction as hook(pupil=..., left_on=..., actor=...).
+PUPIL_LEFT_HOOKS: list[Any] = []
+
+
 @transaction.atomic
 def confirm_leaver(*, pupil: Pupil, leaving_date: date, actor: User | None) -> Pupil:
-    """The pupil has left: set their leaving date and take them off the possible-leavers list. Audited.
+    """The pupil has left: set their leaving date and take them off the possible-leavers list. Audited;
+    then every PUPIL_LEFT_HOOKS entry runs (for example the records-transfer deadline C1).
 
     Raises ValidationError for a date in the future or before the pupil joined.
     """
@@ -656,6 +662,8 @@ def confirm_leaver(*, pupil: Pupil, leaving_date: date, actor: User | None) -> P
         pupil_id=pupil.pk,
         summary=f"Confirmed as a leaver, leaving date {leaving_date:%d/%m/%Y}",
     )
+    for hook in PUPIL_LEFT_HOOKS:
+        hook(pupil=pupil, left_on=leaving_date, actor=actor)
     return pupil
 
 
