@@ -255,10 +255,13 @@ class Compliance:
     rows: list[ComplianceRow]
 
 
-def compliance_summary(schools: list[School], period_start: date, period_end: date) -> Compliance:
+def compliance_summary(
+    schools: list[School], period_start: date, period_end: date, *, suppress_small: bool = False
+) -> Compliance:
     """Deadlines due in the period, met on time by law, with and without exceptions (as the DfE reports).
 
-    Aggregates only (no pupil is named): used in board reports.
+    Aggregates only (no pupil is named): used in board reports. With `suppress_small` (one school's figures,
+    read by its governors) a count from 1 to 4, and any percentage that would reveal one, is not shown.
     """
     qs = Deadline.objects.filter(school__in=schools, statutory_due__range=(period_start, period_end)).exclude(
         status=Status.WAIVED
@@ -276,16 +279,23 @@ def compliance_summary(schools: list[School], period_start: date, period_end: da
         plans_exc_on_time=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="") & on_time),
     )
 
+    def count(n: int) -> str:
+        return "fewer than 5" if suppress_small and 0 < n < 5 else str(n)
+
     def pct(n: int, d: int) -> str:
-        return f"{n} of {d} ({100 * n / d:.0f}%)" if d else "none due"
+        if not d:
+            return "none due"
+        if suppress_small and (d < 5 or 0 < n < 5 or 0 < d - n < 5):
+            return f"{count(n)} of {count(d)}"
+        return f"{n} of {d} ({100 * n / d:.0f}%)"
 
     without_exc_due = totals["plans_due"] - totals["plans_exc"]
     without_exc_on_time = totals["plans_on_time"] - totals["plans_exc_on_time"]
     rows = [
-        ComplianceRow("Statutory deadlines due in the period", str(totals["due"])),
+        ComplianceRow("Statutory deadlines due in the period", count(totals["due"])),
         ComplianceRow("Met within the statutory time limit", pct(totals["on_time"], totals["due"])),
         ComplianceRow("Local authority deadlines met on time", pct(totals["la_on_time"], totals["la_due"])),
-        ComplianceRow("Deadlines with a recorded exception", str(totals["exc"])),
+        ComplianceRow("Deadlines with a recorded exception", count(totals["exc"])),
         ComplianceRow(
             "Final EHC plans within 20 weeks (including exceptions)", pct(totals["plans_on_time"], totals["plans_due"])
         ),

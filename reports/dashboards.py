@@ -69,6 +69,8 @@ def school_dashboard(school: School) -> dict[str, Any]:
         if _no_small_counts(trend)
         else None,
         "concerns": concerns,
+        # One school's figures: small counts hidden, as everywhere a governor looks.
+        "compliance": _compliance([school], suppress_small=True),
         "national": NATIONAL,
     }
 
@@ -153,7 +155,7 @@ def trust_dashboard(schools: list[School]) -> dict[str, Any]:
     }
 
 
-def _compliance(schools: list[School]) -> Any:
+def _compliance(schools: list[School], *, suppress_small: bool = False) -> Any:
     """Statutory compliance over the last 12 months, plus annual reviews now overdue (two queries)."""
     from datetime import timedelta
 
@@ -163,7 +165,7 @@ def _compliance(schools: list[School]) -> Any:
     from ehcp.queries import ComplianceRow, compliance_summary
 
     today = timezone.localdate()
-    summary = compliance_summary(schools, today - timedelta(days=365), today)
+    summary = compliance_summary(schools, today - timedelta(days=365), today, suppress_small=suppress_small)
     overdue = Deadline.objects.filter(
         school__in=schools, rule_id__in=["R1", "R2"], status__in=["open", "missed"], due__lt=today
     ).count()

@@ -51,3 +51,30 @@ def test_compliance_counts_with_and_without_exceptions(demo) -> None:
     assert rows["Final EHC plans within 20 weeks (excluding exceptions)"] == "1 of 2 (50%)"
     page = demo.client_for("trustee@oak.test").get(reverse("reports:trust_dashboard")).content.decode()
     assert "Statutory compliance, last 12 months" in page and "1 of 2 (50%)" in page
+
+
+@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
+def test_a_governor_sees_the_schools_compliance_with_small_numbers_hidden(demo) -> None:
+    """Seven A6 deadlines at Acorn: 6 met on time, 1 late. "6 of 7" would reveal the one late family: the
+    governor reads "6 of 7" only when neither part is 1 to 4; here the late part is 1, so no percentage."""
+    trigger = dt.date(2026, 1, 5)
+    with scope(trust=demo.oak.pk):
+        for n in range(7):
+            d = open_deadline(
+                rule_id="A6",
+                trigger_date=trigger,
+                school=demo.acorn,
+                pupil=make_pupil(demo.acorn),
+                subject_type="needs_assessment",
+                subject_id=100 + n,
+                actor=None,
+            )
+            meet_deadline(deadline=d, met_on=dt.date(2026, 5, 1) if n < 6 else dt.date(2026, 6, 10), actor=None)
+        school_rows = {r.label: r.value for r in _compliance([demo.acorn], suppress_small=True).rows}
+        trust_rows = {r.label: r.value for r in _compliance([demo.acorn, demo.beech]).rows}
+    assert school_rows["Statutory deadlines due in the period"] == "7"
+    assert school_rows["Met within the statutory time limit"] == "6 of 7"
+    assert school_rows["Deadlines with a recorded exception"] == "0"
+    assert trust_rows["Met within the statutory time limit"] == "6 of 7 (86%)"
+    page = demo.client_for("governor.acorn@oak.test").get(reverse("reports:school_dashboard")).content.decode()
+    assert "Statutory compliance, last 12 months" in page and "6 of 7<" in page and "86%" not in page
