@@ -64,6 +64,7 @@ CSV_TABLES: dict[str, tuple[list[str], Any]] = {
             "K %",
             "EHC plan (E)",
             "E %",
+            "Provision cost a year per pupil with provision",
             "K with 3+ parent meetings",
         ],
         lambda c: [
@@ -80,6 +81,10 @@ CSV_TABLES: dict[str, tuple[list[str], Any]] = {
             ]
             for r in c["rows"]
         ],
+    ),
+    "compliance": (
+        ["School", "Statutory deadlines due in the last 12 months", "Met on time", "Annual reviews overdue"],
+        lambda c: [[r["school"].name, r["due"], r["on_time"], r["reviews_overdue"]] for r in c["compliance_by_school"]],
     ),
     "needs": (
         ["Need code", "Need", "SEN support (K)", "EHC plan (E)"],

@@ -78,3 +78,35 @@ def test_a_governor_sees_the_schools_compliance_with_small_numbers_hidden(demo) 
     assert trust_rows["Met within the statutory time limit"] == "6 of 7 (86%)"
     page = demo.client_for("governor.acorn@oak.test").get(reverse("reports:school_dashboard")).content.decode()
     assert "Statutory compliance, last 12 months" in page and "6 of 7<" in page and "86%" not in page
+
+
+@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
+def test_compliance_side_by_side_for_each_school_and_its_csv(demo) -> None:
+    """Acorn: 6 deadlines, 5 on time (83.3%). Beech: 2 deadlines (shown as fewer than 5), both late."""
+    trigger = dt.date(2026, 1, 5)
+    with scope(trust=demo.oak.pk):
+        for n, (school, met_on) in enumerate(
+            [(demo.acorn, dt.date(2026, 5, 1))] * 5
+            + [(demo.acorn, dt.date(2026, 6, 10))]
+            + [(demo.beech, dt.date(2026, 6, 10))] * 2
+        ):
+            d = open_deadline(
+                rule_id="A6",
+                trigger_date=trigger,
+                school=school,
+                pupil=make_pupil(school),
+                subject_type="needs_assessment",
+                subject_id=200 + n,
+                actor=None,
+            )
+            meet_deadline(deadline=d, met_on=met_on, actor=None)
+    client = demo.client_for("trustee@oak.test")
+    page = client.get(reverse("reports:trust_dashboard")).content.decode()
+    assert "Statutory compliance by school" in page and "83.3%" in page
+    csv_text = client.get(reverse("reports:trust_csv", args=["compliance"])).content.decode()
+    lines = csv_text.splitlines()
+    assert lines[0] == "School,Statutory deadlines due in the last 12 months,Met on time,Annual reviews overdue"
+    assert "Acorn Primary,6,83.3%,0" in lines
+    assert "Beech Academy,fewer than 5,0.0%,0" in lines
+    schools_csv = client.get(reverse("reports:trust_csv", args=["schools"])).content.decode().splitlines()
+    assert len(schools_csv[0].split(",")) == len(schools_csv[1].split(","))  # every column has its heading
