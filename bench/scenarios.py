@@ -122,12 +122,34 @@ def _import_job(ctx: dict[str, Any]) -> Callable[[], Any]:
     return run
 
 
+def FIRST_RUNS(ctx: dict[str, Any]) -> list[tuple[str, Callable[[], Any], float, str]]:  # noqa: N802
+    """Jobs timed on their first run, before anything else: the first sweep after seeding sends every
+    reminder due and marks every missed deadline of the generated history (the real catch-up work)."""
+    try:
+        from ehcp.tasks import sweep_deadlines
+    except ImportError:
+        return []
+
+    def sweep_and_count() -> None:
+        from trusts.models import Notification
+
+        with scopes_disabled():
+            before = Notification.objects.count()
+        sweep_deadlines()
+        with scopes_disabled():
+            ctx["first_sweep_notifications"] = Notification.objects.count() - before
+
+    return [("Deadline sweep, first run (catch-up)", sweep_and_count, 10_000, "reminders and misses of every deadline")]
+
+
 def JOBS(ctx: dict[str, Any]) -> list[tuple[str, Callable[[], Any], float, str]]:  # noqa: N802
     jobs: list[tuple[str, Callable[[], Any], float, str]] = []
     try:
         from ehcp.tasks import sweep_deadlines
 
-        jobs.append(("Deadline sweep (all deadlines)", lambda: sweep_deadlines(), 10_000, "ehcp.tasks.sweep_deadlines"))
+        jobs.append(
+            ("Deadline sweep, repeat run (all deadlines)", lambda: sweep_deadlines(), 10_000, "nothing new to send")
+        )
     except ImportError:
         pass
     with scopes_disabled():

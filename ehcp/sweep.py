@@ -126,7 +126,9 @@ def missed_text(d: Deadline) -> str:
 
 
 def _send(users: list[User], *, kind: str, text: str, link: str, key: str) -> int:
-    return sum(1 for u in users if notify(recipient=u, kind=kind, text=text, link=link, dedupe_key=key) is not None)
+    # Emailed in bulk once the sweep is done (ehcp.tasks.sweep_deadlines), not one task per notification.
+    sent = (notify(recipient=u, kind=kind, text=text, link=link, dedupe_key=key, email=False) for u in users)
+    return sum(1 for note in sent if note is not None)
 
 
 def sweep_trust(*, trust_id: int, today: date) -> SweepResult:

@@ -27,4 +27,11 @@ def sweep_deadlines() -> dict[str, int]:
     for trust_id in trust_ids:
         with scope(trust=trust_id):
             total.add(sweep_trust(trust_id=trust_id, today=today))
+    if total.notifications:
+        # One email task per 500 new notifications instead of one per notification (each email is sent
+        # once: email_notification claims it). Beat's email-pending-notifications catches up any left.
+        from trusts.tasks import EMAIL_BATCH, email_pending_notifications
+
+        for _ in range(-(-total.notifications // EMAIL_BATCH)):
+            email_pending_notifications.delay_on_commit()
     return asdict(total)

@@ -108,31 +108,34 @@ def update_calendar(*, calendar: SchoolCalendar, terms: list[HalfTermDates], act
 
 
 def notify(
-    *, recipient: User, kind: str, text: str, link: str = "", dedupe_key: str | None = None
+    *, recipient: User, kind: str, text: str, link: str = "", dedupe_key: str | None = None, email: bool = True
 ) -> Notification | None:
     """Create an in-app notification and email it after the transaction commits.
 
     With a `dedupe_key` the notification is created at most once per recipient: a second call
-    returns None, so sweeps and retries never notify twice.
+    returns None, so sweeps and retries never notify twice. With `email=False` the caller sends the
+    emails in bulk afterwards (`trusts.tasks.email_pending_notifications`), as the deadline sweep does.
     """
     if recipient.trust_id is None:
         raise ValidationError("Only people in a trust can be notified.")
-    with transaction.atomic():
-        if dedupe_key is not None:
-            note, created = Notification.objects.get_or_create(
-                recipient=recipient,
-                dedupe_key=dedupe_key,
-                defaults={"trust_id": recipient.trust_id, "kind": kind, "text": text[:500], "link": link},
-            )
-            if not created:
-                return None
-        else:
-            note = Notification.objects.create(
-                trust_id=recipient.trust_id, recipient=recipient, kind=kind, text=text[:500], link=link
-            )
-    from .tasks import email_notification
+    # get_or_create makes its own savepoint around the insert, so a racing duplicate is caught there: no
+    # outer savepoint is needed (the sweep sends thousands of these; each round trip counts).
+    if dedupe_key is not None:
+        note, created = Notification.objects.get_or_create(
+            recipient=recipient,
+            dedupe_key=dedupe_key,
+            defaults={"trust_id": recipient.trust_id, "kind": kind, "text": text[:500], "link": link},
+        )
+        if not created:
+            return None
+    else:
+        note = Notification.objects.create(
+            trust_id=recipient.trust_id, recipient=recipient, kind=kind, text=text[:500], link=link
+        )
+    if email:
+        from .tasks import email_notification
 
-    email_notification.delay_on_commit(notification_id=note.pk)
+        email_notification.delay_on_commit(notification_id=note.pk)
     return note
 
 

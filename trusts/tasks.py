@@ -42,9 +42,15 @@ def email_notification(*, notification_id: int) -> bool:
     return True
 
 
+EMAIL_BATCH = 500
+
+
 @shared_task(acks_late=True)
 def email_pending_notifications() -> int:
-    """Catch-up: email any notification whose email was never sent (e.g. the worker was down)."""
+    """Email notifications whose email was never sent, up to EMAIL_BATCH a run: the deadline sweep's (it
+    queues this task instead of one per notification) and any left when the worker was down."""
     with scopes_disabled():
-        pending = list(Notification.objects.filter(emailed_at=None).values_list("pk", flat=True)[:500])
+        pending = list(
+            Notification.objects.filter(emailed_at=None).order_by("pk").values_list("pk", flat=True)[:EMAIL_BATCH]
+        )
     return sum(1 for pk in pending if email_notification(notification_id=pk))

@@ -219,11 +219,21 @@ def test_each_trust_hears_only_of_its_own_deadlines(demo):
     assert keys(river) == [("senco.willow@river.test", "remind-7-20260608")]
 
 
-def test_reminder_and_escalation_emails_are_queued_on_commit(demo, django_capture_on_commit_callbacks):
+def test_reminder_and_escalation_emails_go_out_in_one_batch(demo, django_capture_on_commit_callbacks, mailoutbox):
     deadline_due(demo, T - timedelta(days=1))
     with at(T), django_capture_on_commit_callbacks() as callbacks:
+        result = sweep_deadlines()
+    assert result["notifications"] == 2  # the SENCO and the headteacher
+    assert len(callbacks) == 1  # one batch email task, not one per notification
+    from trusts.tasks import email_pending_notifications
+
+    with at(T):
+        assert email_pending_notifications() == 2  # what the queued task does when the worker runs it
+    assert sorted(m.to[0] for m in mailoutbox) == [HEAD, SENCO]
+    assert all("does not include details" in m.body for m in mailoutbox)
+    with at(T), django_capture_on_commit_callbacks() as again:
         sweep_deadlines()
-    assert len(callbacks) == 2  # one email task per notification (SENCO, headteacher)
+    assert again == []  # nothing new, nothing queued
 
 
 def test_the_sweep_opens_phase_transfers_for_year_6_pupils_with_plans(demo):
