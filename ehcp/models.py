@@ -90,6 +90,8 @@ class Deadline(TimeStamped):
             models.Index(fields=["trust", "status", "due"]),
             models.Index(fields=["trust", "school", "due"]),
             models.Index(fields=["trust", "pupil", "due"]),
+            # The trust figures' cache key reads the newest change per trust.
+            models.Index(fields=["trust", "updated_at"]),
         ]
 
     def __str__(self) -> str:

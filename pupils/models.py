@@ -74,6 +74,8 @@ class Pupil(TimeStamped):
         indexes = [
             models.Index(fields=["trust", "school", "legal_surname"]),
             models.Index(fields=["trust", "school", "year_group"]),
+            # The trust figures' cache key reads the newest change per trust.
+            models.Index(fields=["trust", "updated_at"]),
         ]
         permissions = [("view_pupil_record", "Read this pupil's record (per-object grant)")]
 

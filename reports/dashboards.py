@@ -226,7 +226,7 @@ def _fingerprint(schools: list[School]) -> str:
     """Changes whenever the figures could, in one query: for every table the figures read, the newest
     change (and, where rows can be deleted, how many there are): register changes, deadlines, pupils,
     concerns, parent meetings, provision, allocations and staff rates."""
-    from django.db.models import Count, Max, QuerySet, Subquery
+    from django.db.models import Count, QuerySet, Subquery
 
     from ehcp.models import Deadline
     from graduated.models import Allocation, ParentMeeting, Provision, StaffRate
@@ -237,16 +237,24 @@ def _fingerprint(schools: list[School]) -> str:
     if not schools:
         return "none"
 
-    def scalar(model: Any, aggregate: Any) -> Subquery:
-        qs: QuerySet[Any] = model.objects.filter(school__in=schools).order_by()
-        return Subquery(qs.values("trust").annotate(v=aggregate).values("v")[:1])
+    # Per trust, not per school: a change anywhere in the trust renews the key (harmless: the key also
+    # names the schools), and the newest change per trust is one index lookup on the large tables.
+    trust_id = schools[0].trust_id
+
+    def newest(model: Any, field: str) -> Subquery:
+        # ORDER BY ... LIMIT 1: an index lookup where (trust, field) is indexed.
+        qs: QuerySet[Any] = model.objects.filter(trust_id=trust_id).order_by(f"-{field}")
+        return Subquery(qs.values(field)[:1])
+
+    def rows(model: Any) -> Subquery:
+        qs: QuerySet[Any] = model.objects.filter(trust_id=trust_id).order_by()
+        return Subquery(qs.values("trust").annotate(v=Count("id")).values("v")[:1])
 
     parts = {
-        "fp_changes": scalar(RegisterChange, Max("id")),
-        "fp_deadlines": scalar(Deadline, Max("updated_at")),
-        "fp_pupils": scalar(Pupil, Max("updated_at")),
-        "fp_pupil_rows": scalar(Pupil, Count("id")),
-        "fp_concerns": scalar(CauseForConcern, Max("updated_at")),
+        "fp_changes": newest(RegisterChange, "id"),
+        "fp_deadlines": newest(Deadline, "updated_at"),
+        "fp_pupils": newest(Pupil, "updated_at"),  # pupils are never deleted: leavers get a date
+        "fp_concerns": newest(CauseForConcern, "updated_at"),
     }
     for name, model in (
         ("meetings", ParentMeeting),
@@ -254,9 +262,9 @@ def _fingerprint(schools: list[School]) -> str:
         ("allocations", Allocation),
         ("rates", StaffRate),
     ):
-        parts[f"fp_{name}"] = scalar(model, Max("updated_at"))
-        parts[f"fp_{name}_rows"] = scalar(model, Count("id"))
-    row = Trust.objects.filter(pk=schools[0].trust_id).annotate(**parts).values(*parts).first() or {}
+        parts[f"fp_{name}"] = newest(model, "updated_at")
+        parts[f"fp_{name}_rows"] = rows(model)
+    row = Trust.objects.filter(pk=trust_id).annotate(**parts).values(*parts).first() or {}
     return "|".join(str(row.get(name)) for name in parts)
 
 
