@@ -293,6 +293,7 @@ class MapRow:
     hours_per_pupil: Decimal  # exact; shown rounded
     cost_per_pupil: Decimal  # to the penny
     pupils: list[Pupil] = field(default_factory=list)
+    pupil_links: str = ""  # the pupils as links, joined by the page (graduated.views.catalogue)
 
     @property
     def groups(self) -> int:
@@ -337,6 +338,19 @@ class ProvisionMap:
         return [p for p in self.pupils if p.over_threshold]
 
 
+MAP_PUPIL_FIELDS = (
+    "id",
+    "trust_id",
+    "school_id",
+    "upn",
+    "legal_surname",
+    "legal_forename",
+    "preferred_forename",
+    "preferred_surname",
+    "year_group",
+)
+
+
 def _current_allocations(school: School) -> QuerySet[Allocation]:
     today = _today()
     return (
@@ -344,6 +358,20 @@ def _current_allocations(school: School) -> QuerySet[Allocation]:
         .filter(on_roll("cycle__pupil__"))
         .filter(Q(provision__end_date__isnull=True) | Q(provision__end_date__gte=today))
         .select_related("provision", "cycle__pupil")
+        # Only what the map shows: a cycle's long texts and every row's timestamps cost more to load than
+        # the query itself at a 1,000-pupil school.
+        .only(
+            "id",
+            "trust_id",
+            "school_id",
+            "cycle_id",
+            "provision_id",
+            "cycle__id",
+            "cycle__trust_id",
+            "cycle__pupil_id",
+            *(f"cycle__pupil__{f}" for f in MAP_PUPIL_FIELDS),
+        )
+        .defer("provision__created_at", "provision__updated_at", "provision__description")
         .order_by("cycle__pupil__legal_surname", "cycle__pupil__legal_forename", "pk")
     )
 
