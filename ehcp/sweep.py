@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trusts import audit
-from trusts.models import Membership, Role, User
-from trusts.services import notify
+from trusts.models import Membership, Notification, Role, User
 
 from .deadlines import deadline_link, reminder_days_for
 from .models import DEFAULT_REMINDER_DAYS, Deadline, DeadlineSetting, Responsible
@@ -125,67 +124,83 @@ def missed_text(d: Deadline) -> str:
     return text
 
 
-def _send(users: list[User], *, kind: str, text: str, link: str, key: str) -> int:
-    # Emailed in bulk once the sweep is done (ehcp.tasks.sweep_deadlines), not one task per notification.
-    sent = (notify(recipient=u, kind=kind, text=text, link=link, dedupe_key=key, email=False) for u in users)
-    return sum(1 for note in sent if note is not None)
+def _notes(users: list[User], *, kind: str, text: str, link: str, key: str) -> list[Notification]:
+    return [
+        Notification(trust_id=u.trust_id, recipient=u, kind=kind, text=text[:500], link=link, dedupe_key=key)
+        for u in users
+        if u.trust_id is not None
+    ]
+
+
+CHUNK = 200
 
 
 def sweep_trust(*, trust_id: int, today: date) -> SweepResult:
-    """Run the sweep for one trust (the caller has activated its scope)."""
+    """Run the sweep for one trust (the caller has activated its scope).
+
+    The deadlines that may need something are read first; then, CHUNK at a time, each chunk is locked
+    (rows another worker holds are skipped: that worker is doing them), re-read, and in one transaction
+    its reminders and misses are claimed (bulk update) and its notifications created (one INSERT, where a
+    duplicate (recipient, dedupe_key) is a no-op). Running twice, on two workers, or after downtime sends
+    nothing twice and misses nothing; a failure rolls back one chunk, which the next sweep does again.
+    """
     from .services import ensure_phase_transfers
 
     result = SweepResult(phase_transfers=ensure_phase_transfers(today=today))
     settings = {s.rule_id: s for s in DeadlineSetting.objects.filter(trust_id=trust_id)}
     offsets = {rule_id: reminder_days_for(s) for rule_id, s in settings.items()}
     horizon = max([*DEFAULT_REMINDER_DAYS, *(o for offs in offsets.values() for o in offs)])
-    candidates = (
+    candidate_ids = list(
         Deadline.objects.filter(trust_id=trust_id, status=Status.OPEN, due__lte=today + timedelta(days=horizon))
-        .select_related("pupil", "school")
         .order_by("due", "id")
+        .values_list("id", flat=True)
     )
     recipients: Recipients | None = None
-    for d in candidates:
-        rule_offsets = offsets.get(d.rule_id, DEFAULT_REMINDER_DAYS)
-        if d.due < today:
-            recipients = recipients or Recipients(trust_id)
-            result.notifications += _mark_missed(d, recipients)
-            result.missed += 1
-            continue
-        offset = latest_reminder_due(d, rule_offsets, today)
-        if offset is None or (d.reminder_offset_sent is not None and offset >= d.reminder_offset_sent):
-            continue
+    for start in range(0, len(candidate_ids), CHUNK):
         recipients = recipients or Recipients(trust_id)
-        sent = _remind(d, offset, recipients)
-        if sent is not None:
-            result.reminders += 1
-            result.notifications += sent
+        result.add(_sweep_chunk(candidate_ids[start : start + CHUNK], offsets, recipients, today))
     return result
 
 
-def _remind(d: Deadline, offset: int, recipients: Recipients) -> int | None:
-    with transaction.atomic():
-        claimed = Deadline.objects.filter(
-            pk=d.pk, status=Status.OPEN, due=d.due, reminder_offset_sent=d.reminder_offset_sent
-        ).update(reminder_offset_sent=offset, updated_at=timezone.now())
-        if claimed != 1:
-            return None
-        return _send(
+@transaction.atomic
+def _sweep_chunk(
+    ids: list[int], offsets: dict[str, tuple[int, ...]], recipients: Recipients, today: date
+) -> SweepResult:
+    result = SweepResult()
+    locked = (
+        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=ids, status=Status.OPEN)
+        .select_related("pupil", "school")
+        .order_by("due", "id")
+    )
+    now = timezone.now()
+    reminded: list[Deadline] = []
+    missed: list[Deadline] = []
+    notes: list[Notification] = []
+    for d in locked:
+        if d.due < today:
+            d.status, d.updated_at = Status.MISSED, now
+            missed.append(d)
+            link = deadline_link(d)
+            key = f"deadline:{d.pk}:missed-{d.due:%Y%m%d}"
+            notes += _notes(recipients.for_missed(d), kind="deadline_missed", text=missed_text(d), link=link, key=key)
+            continue
+        offset = latest_reminder_due(d, offsets.get(d.rule_id, DEFAULT_REMINDER_DAYS), today)
+        if offset is None or (d.reminder_offset_sent is not None and offset >= d.reminder_offset_sent):
+            continue
+        d.reminder_offset_sent, d.updated_at = offset, now
+        reminded.append(d)
+        key = f"deadline:{d.pk}:remind-{offset}-{d.due:%Y%m%d}"
+        notes += _notes(
             recipients.for_reminder(d),
             kind="deadline_reminder",
             text=reminder_text(d, offset),
             link=deadline_link(d),
-            key=f"deadline:{d.pk}:remind-{offset}-{d.due:%Y%m%d}",
+            key=key,
         )
-
-
-def _mark_missed(d: Deadline, recipients: Recipients) -> int:
-    with transaction.atomic():
-        claimed = Deadline.objects.filter(pk=d.pk, status=Status.OPEN, due=d.due).update(
-            status=Status.MISSED, updated_at=timezone.now()
-        )
-        if claimed != 1:
-            return 0
+    Deadline.objects.bulk_update(reminded, ["reminder_offset_sent", "updated_at"])
+    Deadline.objects.bulk_update(missed, ["status", "updated_at"])
+    for d in missed:
         audit.record(
             actor=None,
             action=audit.Action.CHANGE,
@@ -193,10 +208,6 @@ def _mark_missed(d: Deadline, recipients: Recipients) -> int:
             pupil_id=d.pupil_id,
             summary=f"Deadline {d.rule_id} missed (was due by {d.due:%-d %B %Y})",
         )
-        return _send(
-            recipients.for_missed(d),
-            kind="deadline_missed",
-            text=missed_text(d),
-            link=deadline_link(d),
-            key=f"deadline:{d.pk}:missed-{d.due:%Y%m%d}",
-        )
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    result.reminders, result.missed, result.notifications = len(reminded), len(missed), len(notes)
+    return result
