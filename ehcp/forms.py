@@ -180,6 +180,7 @@ class AssessmentEventForm(forms.Form):
             "advice_requested": "Date the school received the LA's request for advice",
             "advice_sent": "Date the school sent its advice",
             "draft_served": "Date the draft plan was served",
+            "school_consulted": "Date the LA consulted the school",
             "parent_comments": "Date the parent commented",
             "consultation_sent": "Date the school replied to the consultation",
             "no_plan": "Date of the LA's notice",

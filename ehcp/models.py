@@ -240,6 +240,8 @@ class NeedsAssessment(TimeStamped):
     advice_requested_on = models.DateField(null=True, blank=True, help_text="The day the school got the LA's request.")
     advice_sent_on = models.DateField(null=True, blank=True)
     draft_served_on = models.DateField(null=True, blank=True)
+    # When the LA consulted the school it proposes to name, if later than the draft (A5 counts from it).
+    school_consulted_on = models.DateField(null=True, blank=True)
     parent_comments_on = models.DateField(null=True, blank=True)
     consultation_sent_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=15, choices=Outcome.choices, default=Outcome.IN_PROGRESS)

@@ -191,6 +191,7 @@ EVENTS: dict[str, str] = {
     "advice_requested": "The LA asked the school for advice",
     "advice_sent": "The school sent its advice",
     "draft_served": "Draft EHC plan served (and the school consulted)",
+    "school_consulted": "The LA consulted the school later than it served the draft",
     "parent_comments": "The parent commented on the draft",
     "consultation_sent": "The school replied to the consultation",
     "no_plan": "Notice that no plan will be issued",
@@ -214,6 +215,7 @@ def record_assessment_event(
     - advice_requested: opens A2 for the school (6 weeks from the day the school got the request).
     - advice_sent: meets A2.
     - draft_served: opens A4 (parent, 15 days) and A5 (school's reply, 15 days); a plan is coming, so A3 is waived.
+    - school_consulted: the LA consulted the school after serving the draft: A5 is recomputed from that day.
     - parent_comments: meets A4. consultation_sent: meets A5.
     - no_plan: meets A3, waives A6 (or X2) and closes the assessment.
     - withdrawn: waives every open deadline and closes the assessment.
@@ -274,10 +276,13 @@ def record_assessment_event(
         if a.decision == Decision.NOT_ASSESS:
             raise ValidationError("The LA decided not to assess, so there is no draft plan.")
         a.draft_served_on = on
+        if a.school_consulted_on is not None and a.school_consulted_on < on:
+            a.school_consulted_on = None  # a corrected draft date after the consultation date replaces it
         for rule_id in ("A4", "A5"):
             open_deadline(
                 rule_id=rule_id,
-                trigger_date=on,
+                # A5, the school's 15 days, counts from the day the LA consulted it (CoP 9.83).
+                trigger_date=(a.school_consulted_on or on) if rule_id == "A5" else on,
                 school=school,
                 pupil=pupil,
                 subject_type=ASSESSMENT,
@@ -285,6 +290,23 @@ def record_assessment_event(
                 actor=actor,
             )
         _waive(*subject, "A3", f"A draft plan was served on {on:%-d %B %Y}: the LA is issuing a plan.", actor)
+    elif event == "school_consulted":
+        if a.draft_served_on is None:
+            raise ValidationError("Record when the draft plan was served first.")
+        if on < a.draft_served_on:
+            raise ValidationError(
+                f"The school cannot be consulted before the draft was served ({a.draft_served_on:%-d %B %Y})."
+            )
+        a.school_consulted_on = on
+        open_deadline(
+            rule_id="A5",
+            trigger_date=on,
+            school=school,
+            pupil=pupil,
+            subject_type=ASSESSMENT,
+            subject_id=a.pk,
+            actor=actor,
+        )
     elif event in {"parent_comments", "consultation_sent"}:
         if a.draft_served_on is None:
             raise ValidationError("Record when the draft plan was served first.")

@@ -209,3 +209,22 @@ def test_reassessment_needs_a_plan(demo, senco):
         services.request_assessment(
             pupil=pupil, requested_by="school", kind="reassessment", request_received_on=date(2026, 6, 1), actor=senco
         )
+
+
+def test_a5_counts_from_the_day_the_la_consulted_the_school(demo, requested, senco):
+    """The draft goes to the parent on 10 August (A4: 15 days counting the day, 24 August); the LA consults
+    the school it proposes to name only on 17 August, so the school's 15 days (A5) run to 31 August."""
+    a = event(requested, senco, "decision", date(2026, 6, 10), decision="assess")
+    a = event(a, senco, "draft_served", date(2026, 8, 10))
+    with pytest.raises(ValidationError, match="cannot be consulted before the draft was served"):
+        event(a, senco, "school_consulted", date(2026, 8, 9))
+    a = event(a, senco, "school_consulted", date(2026, 8, 17))
+    assert deadlines(a)["A4"] == (date(2026, 8, 24), "open")
+    assert deadlines(a)["A5"] == (date(2026, 8, 31), "open")
+    assert Deadline.objects.filter(subject_id=a.pk, rule_id="A5").count() == 1  # recomputed, not added
+    # Correcting the draft's date keeps A5 on the consultation date.
+    a = event(a, senco, "draft_served", date(2026, 8, 11))
+    assert deadlines(a)["A4"] == (date(2026, 8, 25), "open")
+    assert deadlines(a)["A5"] == (date(2026, 8, 31), "open")
+    a = event(a, senco, "consultation_sent", date(2026, 8, 28))
+    assert deadlines(a)["A5"] == (date(2026, 8, 31), "met")
