@@ -162,14 +162,12 @@ def _compliance(schools: list[School], *, suppress_small: bool = False) -> Any:
 
     from django.utils import timezone
 
-    from ehcp.models import Deadline
     from ehcp.queries import ComplianceRow, compliance_summary
+    from reviews.queries import annual_review_counts
 
     today = timezone.localdate()
     summary = compliance_summary(schools, today - timedelta(days=365), today, suppress_small=suppress_small)
-    overdue = Deadline.objects.filter(
-        school__in=schools, rule_id__in=["R1", "R2"], status__in=["open", "missed"], due__lt=today
-    ).count()
+    overdue = annual_review_counts(schools, today=today)["overdue"]
     summary.rows.append(ComplianceRow("Annual reviews overdue today", agg.suppress(overdue)))
     return summary
 
@@ -196,13 +194,11 @@ def _compliance_by_school(schools: list[School]) -> list[dict[str, Any]]:
         )
         .order_by()
     }
+    from reviews.queries import annual_reviews_not_held
+
     overdue = dict(
-        Deadline.objects.filter(
-            school__in=schools,
-            rule_id__in=["R1", "R2"],
-            status__in=[Deadline.Status.OPEN, Deadline.Status.MISSED],
-            due__lt=today,
-        )
+        annual_reviews_not_held(schools)
+        .filter(due__lt=today)
         .values("school")
         .annotate(n=Count("pupil", distinct=True))
         .order_by()

@@ -498,16 +498,21 @@ def next_review_for_parent(pupil: Pupil) -> NextReview | None:
     return NextReview(review.due_date, False)
 
 
+def annual_reviews_not_held(schools: list[School]) -> QuerySet[Deadline]:
+    """The annual-review deadlines (R1, or R2 for a child under 5) of these schools whose meeting is not yet
+    held (a held meeting meets them). The one definition of "annual reviews due or overdue": count distinct
+    pupils, since a child under 5 can have both."""
+    return Deadline.objects.filter(
+        school__in=schools, rule_id__in=["R1", "R2"], status__in=[Deadline.Status.OPEN, Deadline.Status.MISSED]
+    )
+
+
 def annual_review_counts(schools: list[School], *, today: date | None = None) -> dict[str, int]:
-    """Pupils whose annual review (R1, or R2 for a child under 5) is overdue, or due within 8 weeks, in
-    these schools: one query. A review counts as done once its meeting is held (the deadline is met)."""
+    """Pupils whose annual review is overdue, or due within 8 weeks, in these schools: one query."""
     from django.db.models import Count
 
     today = today or timezone.localdate()
-    due = Deadline.objects.filter(
-        school__in=schools, rule_id__in=["R1", "R2"], status__in=[Deadline.Status.OPEN, Deadline.Status.MISSED]
-    )
-    counts = due.aggregate(
+    counts = annual_reviews_not_held(schools).aggregate(
         overdue=Count("pupil", distinct=True, filter=Q(due__lt=today)),
         soon=Count("pupil", distinct=True, filter=Q(due__gte=today, due__lte=today + timedelta(weeks=8))),
     )

@@ -108,13 +108,13 @@ def update_calendar(*, calendar: SchoolCalendar, terms: list[HalfTermDates], act
 
 
 def notify(
-    *, recipient: User, kind: str, text: str, link: str = "", dedupe_key: str | None = None, email: bool = True
+    *, recipient: User, kind: str, text: str, link: str = "", dedupe_key: str | None = None
 ) -> Notification | None:
     """Create an in-app notification and email it after the transaction commits.
 
     With a `dedupe_key` the notification is created at most once per recipient: a second call
-    returns None, so sweeps and retries never notify twice. With `email=False` the caller sends the
-    emails in bulk afterwards (`trusts.tasks.email_pending_notifications`), as the deadline sweep does.
+    returns None, so retries never notify twice. (The deadline sweep creates its notifications in bulk and
+    emails them with `trusts.tasks.email_pending_notifications`.)
     """
     if recipient.trust_id is None:
         raise ValidationError("Only people in a trust can be notified.")
@@ -132,10 +132,9 @@ def notify(
         note = Notification.objects.create(
             trust_id=recipient.trust_id, recipient=recipient, kind=kind, text=text[:500], link=link
         )
-    if email:
-        from .tasks import email_notification
+    from .tasks import email_notification
 
-        email_notification.delay_on_commit(notification_id=note.pk)
+    email_notification.delay_on_commit(notification_id=note.pk)
     return note
 
 

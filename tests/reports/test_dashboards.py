@@ -282,3 +282,21 @@ def test_the_cached_trust_figures_change_when_provision_or_meetings_do(demo, aco
         graduated.set_rates(school=demo.acorn, actor=senco, rates={"ta": None})  # a deletion counts too
         # Back to no rates: the figures are those of before, and so is the fingerprint.
         assert dashboards._fingerprint(schools) != with_rate
+
+
+def test_school_figures_queries_do_not_grow_with_pupils_or_deadlines(demo) -> None:
+    """The governor's page (now with compliance) runs the same queries at 5 and 60 pupils with plans."""
+    from tests.permission_cases.reviews import make_plan
+
+    client = demo.client_for("governor.acorn@oak.test")
+    counts = []
+    for n in (2, 12):
+        for i in range(n):
+            p = make_pupil(demo.acorn)
+            on_register(p, "K")
+            if i % 2 == 0:
+                make_plan(demo, demo.acorn)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reports:school_dashboard")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] and counts[0] <= 20, counts
