@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
     "guardian",
     "csp",
@@ -105,7 +107,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "trusts.middleware.SessionLifetimeMiddleware",
     "trusts.middleware.TenantScopeMiddleware",
-    "trusts.middleware.MFARequiredMiddleware",
+    "trusts.middleware.MFAThisSessionMiddleware",
     "trusts.middleware.NoStoreMiddleware",
     # Axes last, as its documentation asks, so it sees the final response of a login attempt.
     "axes.middleware.AxesMiddleware",
@@ -153,8 +155,21 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# An address is an account's only once its owner proves they receive mail there (trusts.identity).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old one only after it is confirmed
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # the old address is told when the email or password changes
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "account_email"
 ACCOUNT_ADAPTER = "trusts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "trusts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Per-trust OpenID Connect secrets are encrypted with a key derived from this (default: SECRET_KEY).
+SSO_SECRET_KEY = env.str("SSO_SECRET_KEY", default="")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
@@ -174,7 +189,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "trusts.adapters.axes_username"
 AXES_LOCKOUT_TEMPLATE = "trusts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or the entry TRUSTED_PROXY_COUNT hops from the right of
+# X-Forwarded-For when that many proxies we run sit in front (trusts.http.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+AXES_CLIENT_IP_CALLABLE = "trusts.http.client_ip"
 
 # Sessions: idle timeout and an absolute lifetime, both enforced by trusts.middleware.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30))

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class PupilsConfig(AppConfig):
     name = "pupils"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from trusts.invitations import ACCEPT_HOOKS, EMAIL_TEXT
+        from trusts.models import Invitation
+
+        from .grants import accept_access_invitation, access_invitation_text
+        from .parents import link_parent_on_acceptance, parent_invitation_text
+
+        ACCEPT_HOOKS[Invitation.Kind.PARENT] = link_parent_on_acceptance
+        ACCEPT_HOOKS[Invitation.Kind.ACCESS] = accept_access_invitation
+        EMAIL_TEXT[Invitation.Kind.PARENT] = parent_invitation_text
+        EMAIL_TEXT[Invitation.Kind.ACCESS] = access_invitation_text

@@ -126,7 +126,7 @@ class ExternalGrantForm(_GrantForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        help_text="Their work email address. If they have no account yet, we email them an invitation.",
+        help_text="Their work email address. We email them an invitation; they see the record once they accept it.",
         error_messages={
             "required": "Enter the professional's email address.",
             "invalid": "Enter an email address in the correct format, like name@example.org.",
@@ -135,9 +135,10 @@ class ExternalGrantForm(_GrantForm):
     full_name = forms.CharField(
         label="Full name",
         max_length=150,
-        required=False,
-        help_text="Needed when they do not have an account yet.",
-        error_messages={"max_length": "Keep the name to 150 characters or fewer."},
+        error_messages={
+            "required": "Enter the professional's full name.",
+            "max_length": "Keep the name to 150 characters or fewer.",
+        },
     )
     profession = forms.CharField(
         label="Profession",

@@ -95,7 +95,11 @@ def access_grants(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     return render(
         request,
         "pupils/grants/list.html",
-        {"pupil": pupil, "grants": list(grants.grants_of_pupil(pupil))},
+        {
+            "pupil": pupil,
+            "grants": list(grants.grants_of_pupil(pupil)),
+            "invitations": list(grants.pending_access_invitations(pupil).select_related("invited_by")),
+        },
     )
 
 
@@ -120,14 +124,14 @@ def grant_external(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     form = ExternalGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            grant = grants.grant_external_access(pupil=pupil, actor=request.user, **form.cleaned_data)
+            invitation = grants.grant_external_access(pupil=pupil, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            invited = "" if grant.user.has_usable_password() else " We have emailed them an invitation."
             messages.success(
                 request,
-                f"{grant.user} can see {pupil}'s record until {grants.long_date(grant.ends_on)}.{invited}",
+                f"We have emailed {invitation.email} an invitation. They will see {pupil}'s record once they "
+                "accept it from that address.",
             )
             return redirect("pupils:access_grants", pupil_id=pupil.pk)
     return render(

@@ -14,18 +14,17 @@ import logging
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from trusts import audit
-from trusts.models import Membership, Role, User
+from trusts.invitations import create_invitation
+from trusts.models import Invitation, Membership, Role, User
 from trusts.permissions import can
 from trusts.services import notify
 
@@ -195,6 +194,7 @@ def _create_grant(
     ends_on: date,
     reason: str,
     actor: User,
+    notify_grantee: bool = True,
 ) -> AccessGrant:
     grant = AccessGrant.objects.create(
         trust_id=pupil.trust_id,
@@ -218,7 +218,7 @@ def _create_grant(
             f"until {long_date(ends_on)}: {reason}"
         ),
     )
-    if grantee.has_usable_password():
+    if notify_grantee:
         notify(
             recipient=grantee,
             kind="access.granted",
@@ -226,10 +226,6 @@ def _create_grant(
             text=(f"You have been given access to a pupil's record at {pupil.school.name} until {long_date(ends_on)}."),
             link=reverse("pupils:shared_with_me"),
         )
-    else:
-        from .tasks import send_access_invitation
-
-        send_access_invitation.delay_on_commit(grant_id=grant.pk)
     return grant
 
 
@@ -259,6 +255,17 @@ def grant_cover_access(*, pupil: Pupil, teacher: User, ends_on: date, reason: st
     )
 
 
+def pending_access_invitations(pupil: Pupil) -> QuerySet[Invitation]:
+    """Invitations to this pupil's record still waiting for the professional to accept them."""
+    return Invitation.objects.filter(
+        kind=Invitation.Kind.ACCESS,
+        payload__pupil=pupil.pk,
+        accepted_at=None,
+        revoked_at=None,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at")
+
+
 @transaction.atomic
 def grant_external_access(
     *,
@@ -269,13 +276,14 @@ def grant_external_access(
     ends_on: date,
     reason: str,
     actor: User,
-) -> AccessGrant:
-    """Give an external professional this one pupil's record until `ends_on`.
+) -> Invitation:
+    """Invite an external professional to this one pupil's record until `ends_on`.
 
-    Someone new gets an account in the pupil's trust, with no role and no password, and an invitation
-    email (after commit) with a one-time link to choose a password; someone who already signs in is
-    notified. Refuses an email address that belongs to another trust. Audited ("grant"; "create" for a new
-    account). Raises PermissionDenied or ValidationError as `grant_cover_access` does.
+    Nothing is given to any account now: an invitation is emailed (after commit) to the address, and the
+    grant is made only when someone who proves they receive mail there accepts it
+    (`accept_access_invitation`). The answer is the same whoever uses the address, so it says nothing
+    about other trusts. Audited. Raises PermissionDenied unless `actor` may grant access to the pupil,
+    and ValidationError (keyed by form field) for a bad address, profession, end date or reason.
     """
     reason = _check_common(pupil=pupil, ends_on=ends_on, reason=reason, actor=actor)
     email = (email or "").strip().lower()
@@ -286,51 +294,68 @@ def grant_external_access(
         validate_email(email)
     except ValidationError:
         errors["email"] = ["Enter an email address in the correct format, like name@example.org."]
+    if not full_name:
+        errors["full_name"] = ["Enter the professional's full name."]
     if not profession:
         errors["profession"] = ["Enter their profession, for example educational psychologist."]
     elif len(profession) > 100:
         errors["profession"] = ["Keep the profession to 100 characters or fewer."]
     if errors:
         raise ValidationError(errors)
-    grantee = User.objects.filter(email__iexact=email).first()
-    if grantee is not None and grantee.trust_id != pupil.trust_id:
-        raise ValidationError(
-            {
-                "email": [
-                    "This email address is already used by an account outside your trust, so it cannot "
-                    "be given access here. Ask the professional for another work email address."
-                ]
-            }
-        )
-    if grantee is not None and not grantee.is_active:
-        raise ValidationError({"email": ["The account with this email address is switched off."]})
-    if grantee is None:
-        if not full_name:
-            raise ValidationError({"full_name": ["Enter the professional's full name."]})
-        try:
-            with transaction.atomic():
-                grantee = User.objects.create_user(email, None, full_name=full_name[:150], trust=pupil.trust)
-        except IntegrityError as exc:
-            raise ValidationError(
-                {NON_FIELD_ERRORS: ["Someone else has just added this email address. Please try again."]}
-            ) from exc
-        audit.record(
-            actor=actor,
-            action=audit.Action.CREATE,
-            obj=grantee,
-            trust_id=pupil.trust_id,
-            summary=f"Account created for {profession.lower()} {full_name} (invited to one pupil's record)",
-        )
-    else:
+    # Only this trust's own accounts are looked at: what they may already see is this trust's business.
+    grantee = User.objects.filter(email__iexact=email, trust_id=pupil.trust_id).first()
+    if grantee is not None:
         _check_grantee(grantee=grantee, pupil=pupil, field="email")
-    return _create_grant(
+    if pending_access_invitations(pupil).filter(email=email).exists():
+        raise ValidationError(
+            {"email": ["This person has already been invited to this record and has not accepted yet."]}
+        )
+    return create_invitation(
+        trust_id=pupil.trust_id,
+        kind=Invitation.Kind.ACCESS,
+        email=email,
+        full_name=full_name[:150],
+        payload={
+            "pupil": pupil.pk,
+            "profession": profession,
+            "ends_on": ends_on.isoformat(),
+            "reason": reason,
+        },
+        invited_by=actor,
+        school=pupil.school,
+    )
+
+
+def accept_access_invitation(*, invitation: Invitation, user: User) -> None:
+    """The professional proved the address: make the grant the school asked for (their own account now)."""
+    pupil = Pupil.objects.select_related("school").filter(pk=invitation.payload.get("pupil")).first()
+    actor = invitation.invited_by
+    if pupil is None or actor is None or not can(actor, "access.grant", pupil):
+        raise ValidationError("This access can no longer be given. Ask the school to invite you again.")
+    ends_on = date.fromisoformat(str(invitation.payload["ends_on"]))
+    if ends_on < timezone.localdate():
+        raise ValidationError("The access in this invitation has already ended. Ask the school to invite you again.")
+    _check_grantee(grantee=user, pupil=pupil, field="email")
+    _create_grant(
         pupil=pupil,
-        grantee=grantee,
+        grantee=user,
         kind=AccessGrant.Kind.EXTERNAL,
-        profession=profession,
+        profession=str(invitation.payload.get("profession", "")),
         ends_on=ends_on,
-        reason=reason,
+        reason=str(invitation.payload.get("reason", "")),
         actor=actor,
+        notify_grantee=False,
+    )
+
+
+def access_invitation_text(invitation: Invitation) -> tuple[str, str]:
+    by = invitation.invited_by.full_name if invitation.invited_by else "A school"
+    school_name = invitation.school.name if invitation.school else invitation.trust.name
+    ends_on = long_date(date.fromisoformat(str(invitation.payload["ends_on"])))
+    return (
+        "You have been invited to a pupil's record",
+        f"{by} at {school_name} has invited you to read a pupil's record in SEND Casework until {ends_on}, "
+        "so that you can add your advice.",
     )
 
 
@@ -396,44 +421,3 @@ def expire_ended_grants(*, today: date) -> int:
                 summary=f"Access ended on {long_date(grant.ends_on)} (its end date)",
             )
     return removed
-
-
-def invitation_link(user: User) -> str:
-    """A one-time link to choose a password, made by allauth's password-reset machinery: it stops working
-    once a password is set, and after PASSWORD_RESET_TIMEOUT."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
-    path = reverse(
-        "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
-    )
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
-
-
-def send_invitation(*, grant: AccessGrant) -> bool:
-    """Email the invitation for a grant to someone who has not chosen a password yet. Sends nothing for a
-    grant no longer in force or a person who can already sign in (they were notified instead)."""
-    person = grant.user
-    if not grant.active or person.has_usable_password() or not person.is_active:
-        return False
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    granted_by = grant.granted_by.full_name or grant.granted_by.email
-    body = (
-        f"Hello {person.full_name or person.email},\n\n"
-        f"{granted_by} at {grant.school.name} has given you access to a pupil's record in SEND Casework "
-        f"until {long_date(grant.ends_on)}, so that you can read it and add your advice.\n\n"
-        f"To start, choose a password with this link. It works once, for {days} days:\n"
-        f"{invitation_link(person)}\n\n"
-        f"Then sign in at {settings.SITE_URL.rstrip('/')}{settings.LOGIN_URL_PATH} with this email address "
-        f"({person.email}). If the link has expired, choose “Forgotten your password?” on the sign-in page.\n\n"
-        "If you were not expecting this email, you can ignore it: nobody can sign in as you without "
-        "choosing a password with the link."
-    )
-    send_mail(
-        subject="[SEND Casework] You have been given access to a pupil's record",
-        message=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[person.email],
-    )
-    return True

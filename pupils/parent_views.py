@@ -70,7 +70,11 @@ def contact_invite(request: AuthedRequest, pupil_id: int, contact_id: int) -> Ht
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{contact.name} is invited to the parent portal. They will get an email.")
+        messages.success(
+            request,
+            f"We have emailed {contact.name} an invitation. They will see the portal once they accept it "
+            "from that address.",
+        )
     return redirect("register:pupil_record", pk=pupil.pk)
 
 

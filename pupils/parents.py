@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import dateformat, timezone
 
 from trusts import audit
-from trusts.models import Membership, Role, User
+from trusts.invitations import create_invitation
+from trusts.models import Invitation, Membership, Role, User
 from trusts.permissions import can
 from trusts.services import notify
 
-from .grants import invitation_link
 from .models import Contact, Pupil
 
 
@@ -45,13 +44,28 @@ def add_contact(
     return contact
 
 
-@transaction.atomic
-def invite_parent(*, contact: Contact, actor: User) -> User:
-    """Give a parent or carer the portal for this child.
+def pending_invitation_for(contact: Contact) -> Invitation | None:
+    return (
+        Invitation.objects.filter(
+            kind=Invitation.Kind.PARENT,
+            payload__contact=contact.pk,
+            accepted_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
-    Someone new gets an account in the trust with the parent role at the child's school and no password,
-    and an email (after commit) with a one-time link to choose one. Someone who already signs in in this
-    trust is linked and notified. An email address of another trust is refused. Audited.
+
+@transaction.atomic
+def invite_parent(*, contact: Contact, actor: User) -> Invitation:
+    """Invite a parent or carer to the portal for this child.
+
+    Nothing is attached to any account now: an invitation is emailed (after commit) to the contact's
+    address, and only someone who proves they receive mail there links it to their account
+    (`trusts.invitations`). The inviter is told the same whoever uses that address, so nothing is learned
+    about other trusts. Audited.
     """
     pupil = contact.pupil
     if not can(actor, "parents.invite", pupil):
@@ -62,59 +76,48 @@ def invite_parent(*, contact: Contact, actor: User) -> User:
         raise ValidationError("Only someone with parental responsibility can be given the parent portal.")
     if contact.user_id:
         raise ValidationError(f"{contact.name} already has the parent portal.")
-    user = User.objects.filter(email=contact.email).first()
-    if user is not None and user.trust_id != pupil.trust_id:
+    pending = pending_invitation_for(contact)
+    if pending is not None:
         raise ValidationError(
-            "That email address belongs to an account of another organisation: ask the parent for another."
+            f"{contact.name} was invited on {dateformat.format(timezone.localtime(pending.created_at), 'j F Y')} "
+            "and has not accepted yet. The link in that email still works."
         )
-    new = user is None
-    if user is None:
-        user = User.objects.create_user(contact.email, None, full_name=contact.name, trust_id=pupil.trust_id)
+    return create_invitation(
+        trust_id=pupil.trust_id,
+        kind=Invitation.Kind.PARENT,
+        email=contact.email,
+        full_name=contact.name,
+        payload={"contact": contact.pk, "pupil": pupil.pk},
+        invited_by=actor,
+        school=pupil.school,
+    )
+
+
+def link_parent_on_acceptance(*, invitation: Invitation, user: User) -> None:
+    """The invited parent proved the address: give them the portal for this child (notified)."""
+    contact = Contact.objects.select_related("pupil__school").filter(pk=invitation.payload.get("contact")).first()
+    if contact is None or contact.email != invitation.email:
+        raise ValidationError("The school has changed this contact's details. Ask the school to invite you again.")
+    if contact.user_id and contact.user_id != user.pk:
+        raise ValidationError("Someone else already has the portal for this contact. Ask the school for help.")
+    pupil = contact.pupil
     Membership.objects.get_or_create(
         user=user, school=pupil.school, role=Role.PARENT, defaults={"trust_id": pupil.trust_id}
     )
     contact.user = user
     contact.save(update_fields=["user", "updated_at"])
-    audit.record(
-        actor=actor,
-        action=audit.Action.GRANT,
-        obj=contact,
-        pupil_id=pupil.pk,
-        school=pupil.school,
-        summary="Invited to the parent portal",
+    notify(
+        recipient=user,
+        kind="portal",
+        text=f"You can now see {pupil.forename}'s support in the portal.",
+        link="/family/",
     )
-    if new:
-        from .tasks import send_parent_invitation
-
-        send_parent_invitation.delay_on_commit(user_id=user.pk, school_name=pupil.school.name)
-    else:
-        notify(
-            recipient=user,
-            kind="portal",
-            text=f"You can now see {pupil.forename}'s support in the portal.",
-            link="/family/",
-        )
-    return user
 
 
-def send_parent_invitation_email(*, user: User, school_name: str) -> bool:
-    """The invitation: a one-time link to choose a password. Nothing once a password is set."""
-    if user.has_usable_password() or not user.is_active:
-        return False
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    body = (
-        f"Hello {user.full_name},\n\n"
+def parent_invitation_text(invitation: Invitation) -> tuple[str, str]:
+    school_name = invitation.school.name if invitation.school else invitation.trust.name
+    return (
+        f"{school_name} has invited you to see your child's support",
         f"{school_name} has invited you to SEND Casework, where you can read how the school is helping your "
-        "child: their support plan, targets, review dates and letters the school shares with you.\n\n"
-        f"Choose a password with this link. It works once, for {days} days:\n{invitation_link(user)}\n\n"
-        f"Then sign in at {settings.SITE_URL.rstrip('/')}{settings.LOGIN_URL_PATH} with this email address. "
-        "You can also turn on two-step sign-in under Account security.\n\n"
-        "If you were not expecting this email, you can ignore it."
+        "child: their support plan, targets, review dates and letters the school shares with you.",
     )
-    send_mail(
-        subject=f"[SEND Casework] {school_name} has invited you to see your child's support",
-        message=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
-    )
-    return True

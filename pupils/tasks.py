@@ -8,7 +8,6 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from . import grants
-from .models import AccessGrant
 
 
 @shared_task(acks_late=True)
@@ -34,30 +33,3 @@ def delete_stale_imports() -> int:
     from .importing import delete_stale_uploads
 
     return delete_stale_uploads()
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_access_invitation(*, grant_id: int) -> bool:
-    """Email an external professional their invitation (a one-time link to choose a password).
-
-    Sends nothing once the person has chosen a password or the grant has ended or been revoked.
-    """
-    with scopes_disabled():
-        grant = AccessGrant.objects.select_related("user", "school", "granted_by").filter(pk=grant_id).first()
-    if grant is None:
-        return False
-    with scope(trust=grant.trust_id):
-        return grants.send_invitation(grant=grant)
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_parent_invitation(*, user_id: int, school_name: str) -> bool:
-    """Email a parent their portal invitation (nothing once they have chosen a password)."""
-    from trusts.models import User
-
-    from .parents import send_parent_invitation_email
-
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        return False
-    return send_parent_invitation_email(user=user, school_name=school_name)

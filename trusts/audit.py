@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .http import client_ip
 from .models import AuditEntry, School, User
 
 Action = AuditEntry.Action
@@ -41,7 +42,7 @@ def record(
         object_repr=str(obj)[:200] if obj is not None else "",
         pupil_id=pupil_id,
         summary=summary[:300],
-        ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+        ip_address=client_ip(request),
     )
     entry.save()
     return entry

@@ -91,4 +91,15 @@ def seed_tenancy(password: str = DEMO_PASSWORD) -> dict[str, object]:
             school=schools[school_key] if school_key else None,
             defaults={"trust": trust},
         )
+    _confirm_demo_addresses(list(users.values()))
     return {"trusts": trusts, "schools": schools, "users": users}
+
+
+def _confirm_demo_addresses(users: list[User]) -> None:
+    """Demo addresses count as confirmed (nobody receives mail at *.test), so the demo can sign in."""
+    from allauth.account.models import EmailAddress
+
+    confirmed = set(EmailAddress.objects.filter(user__in=users).values_list("user_id", flat=True))
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users if u.pk not in confirmed]
+    )

@@ -1,3 +1,10 @@
+"""HTTP helpers shared by every app: the typed request, and the client's real address."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 
 from .models import User
@@ -7,3 +14,29 @@ class AuthedRequest(HttpRequest):
     """A request behind @login_required: the user is a real User (for type checking)."""
 
     user: User  # type: ignore[assignment]
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The address of the person's browser, the one definition used by lock-out (axes), allauth's rate
+    limits and the audit trail.
+
+    With `TRUSTED_PROXY_COUNT = 0` (development, or a server reached directly) it is REMOTE_ADDR. Behind N
+    proxies that we run, each appends the address it received from to X-Forwarded-For, so the client is the
+    N-th entry from the right; entries further left were written by the client and are never trusted.
+    A header with fewer entries than expected, or an entry that is not an IP address, falls back to
+    REMOTE_ADDR rather than believing it.
+    """
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < count:
+        return remote
+    candidate = forwarded[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

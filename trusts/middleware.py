@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django_scopes import scope, scopes_disabled
-
-from .permissions import is_staff_member
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -68,27 +68,47 @@ def _read(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/privacy/")
+# Pages a person must reach before the second factor: signing in and out, the MFA pages themselves,
+# password resets, email confirmation, single sign-on callbacks and invitation links.
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
+    "/accounts/password/reset/",
+    "/accounts/confirm-email/",
+    "/accounts/oidc/",
+    "/accounts/sso/",
+    "/accounts/invitation/",
+    "/static/",
+    "/privacy/",
+    "/healthz",
+)
 
 
-class MFARequiredMiddleware:
-    """When MFA_REQUIRED is on, staff must set up an authenticator app before using the product."""
+class MFAThisSessionMiddleware:
+    """Whoever must use MFA (see `trusts.mfa.must_use_mfa`) reaches nothing but the exempt pages until this
+    session has passed the second factor: those with an authenticator are asked for a code, those without
+    one set it up first. This covers every way into a session, the admin login included."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            settings.MFA_REQUIRED
-            and request.user.is_authenticated
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and is_staff_member(request.user)
-        ):
-            from allauth.mfa.utils import is_mfa_enabled
+        from .mfa import has_authenticator, must_use_mfa, session_passed_mfa
 
-            if not is_mfa_enabled(request.user):
-                messages.info(request, "Set up an authenticator app to protect pupils' data before you continue.")
-                return redirect("mfa_activate_totp")
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not session_passed_mfa(request)
+            and must_use_mfa(user)
+        ):
+            if has_authenticator(user):
+                messages.info(request, "Enter the code from your authenticator app to continue.")
+                return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+            messages.info(request, "Set up an authenticator app to protect pupils' data before you continue.")
+            return redirect("mfa_activate_totp")
         return self.get_response(request)
 
 

@@ -298,3 +298,79 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SingleSignOn(TimeStamped):
+    """A trust's OpenID Connect identity provider (Microsoft Entra ID, Google Workspace...).
+
+    Sign-in through it reaches only accounts the trust already made (or invited), for addresses in
+    `allowed_domains`. The client secret is stored encrypted (`trusts.sso.encrypt_secret`) or named as an
+    environment variable, and is never shown back.
+    """
+
+    class Kind(models.TextChoices):
+        MICROSOFT = "microsoft", "Microsoft Entra ID (Microsoft 365)"
+        GOOGLE = "google", "Google Workspace"
+        OTHER = "oidc", "Another OpenID Connect provider"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="single_sign_ons")
+    provider_id = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MICROSOFT)
+    issuer = models.URLField(max_length=300)
+    client_id = models.CharField(max_length=255)
+    client_secret_encrypted = models.TextField(blank=True)
+    client_secret_env = models.CharField(max_length=100, blank=True)
+    allowed_domains = models.CharField(max_length=500)
+    idp_mfa_counts = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["trust", "provider_id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.trust}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.allowed_domains.split(",") if d.strip()]
+
+
+class Invitation(TimeStamped):
+    """An invitation sent to an email address: staff (with the roles to give), a parent (to a contact) or an
+    outside professional (to an access grant). Nothing is attached to an account until someone who
+    proves they receive mail at that address accepts it (`trusts.invitations`).
+    Only the SHA-256 of the token is stored; the token itself is only in the email."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "Staff"
+        PARENT = "parent", "Parent or carer"
+        ACCESS = "access", "Access to one pupil's record"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # Staff: [{"role": ..., "school": id|null}]; parent: {"contact": id}; access: {"grant": id}.
+    payload = models.JSONField(default=dict)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["trust", "email"]), models.Index(fields=["trust", "kind", "accepted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} invitation to {self.email}"
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

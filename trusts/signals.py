@@ -1,13 +1,18 @@
-"""Sign-in events go to the audit trail (the audit service does the writing)."""
+"""Sign-in events and changes to a person's identity go to the audit trail (the audit service writes)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from allauth.account.signals import email_added, email_changed, email_confirmed, password_changed
+from allauth.mfa.signals import authenticator_added
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from . import audit
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(user_logged_in)
@@ -20,11 +25,107 @@ def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         # The absolute session lifetime counts from the moment of signing in.
         now = timezone.now().isoformat()
         request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = now
+        sociallogin = kwargs.get("sociallogin")
+        if sociallogin is not None:
+            from .sso import note_identity_provider_mfa
+
+            note_identity_provider_mfa(request, user, sociallogin)
     if user.trust_id:
-        audit.record(actor=user, action=audit.Action.SIGN_IN, obj=user, trust_id=user.trust_id, request=request)
+        how = " with single sign-on" if kwargs.get("sociallogin") is not None else ""
+        audit.record(
+            actor=user,
+            action=audit.Action.SIGN_IN,
+            obj=user,
+            trust_id=user.trust_id,
+            request=request,
+            summary=f"Signed in{how}",
+        )
 
 
 @receiver(user_logged_out)
 def audit_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None and user.trust_id:
         audit.record(actor=user, action=audit.Action.SIGN_OUT, obj=user, trust_id=user.trust_id, request=request)
+
+
+@receiver(user_login_failed)
+def audit_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    """A failed sign-in for an account of a trust is in that trust's access log (never the password).
+    An address nobody uses belongs to no trust, so it is only logged, without the address."""
+    from .models import User
+
+    email = str(credentials.get("email") or credentials.get("username") or credentials.get("login") or "")
+    user = User.objects.filter(email__iexact=email.strip()).only("pk", "trust_id", "full_name", "email").first()
+    if user is None or user.trust_id is None:
+        logger.info("Failed sign-in for an unknown address")
+        return
+    audit.record(
+        actor=None,
+        action=audit.Action.SIGN_IN_FAILED,
+        obj=user,
+        trust_id=user.trust_id,
+        request=request,
+        summary="Wrong password, or the account is locked or switched off",
+    )
+
+
+@receiver(email_added)
+def audit_email_added(sender: Any, request: Any, user: Any, email_address: Any, **kwargs: Any) -> None:
+    if user.trust_id:
+        audit.record(
+            actor=user,
+            action=audit.Action.CHANGE,
+            obj=user,
+            request=request,
+            summary=f"Asked to change their email address to {email_address.email} (waiting for confirmation)",
+        )
+
+
+@receiver(email_confirmed)
+def audit_email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: Any) -> None:
+    user = email_address.user
+    if user.trust_id:
+        audit.record(
+            actor=user,
+            action=audit.Action.CHANGE,
+            obj=user,
+            request=request,
+            summary=f"Confirmed they receive email at {email_address.email}",
+        )
+
+
+@receiver(email_changed)
+def audit_email_changed(
+    sender: Any, request: Any, user: Any, from_email_address: Any, to_email_address: Any, **kwargs: Any
+) -> None:
+    if user.trust_id:
+        old = from_email_address.email if from_email_address else "none"
+        audit.record(
+            actor=user,
+            action=audit.Action.CHANGE,
+            obj=user,
+            request=request,
+            summary=f"Email address changed from {old} to {to_email_address.email}",
+        )
+
+
+@receiver(password_changed)
+def audit_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user.trust_id:
+        audit.record(actor=user, action=audit.Action.CHANGE, obj=user, request=request, summary="Changed password")
+
+
+@receiver(authenticator_added)
+def session_passed_mfa_on_enrolment(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    from .mfa import record_mfa_enrolment
+
+    if request is not None and hasattr(request, "session"):
+        record_mfa_enrolment(request, user, authenticator)
+    if user.trust_id:
+        audit.record(
+            actor=user,
+            action=audit.Action.CHANGE,
+            obj=user,
+            request=request,
+            summary=f"Set up two-step sign-in ({authenticator.get_type_display()})",
+        )

@@ -54,3 +54,17 @@ def email_pending_notifications() -> int:
             Notification.objects.filter(emailed_at=None).order_by("pk").values_list("pk", flat=True)[:EMAIL_BATCH]
         )
     return sum(1 for pk in pending if email_notification(notification_id=pk))
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation_email(*, invitation_id: int) -> bool:
+    """Email an invitation's link (a fresh token each send). Nothing for one accepted, withdrawn or expired."""
+    from .invitations import send_invitation
+    from .models import Invitation
+
+    with scopes_disabled():
+        invitation = Invitation.objects.select_related("trust", "school", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None:
+        return False
+    with scope(trust=invitation.trust_id):
+        return send_invitation(invitation=invitation) is not None

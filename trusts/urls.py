@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "trusts"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("term-dates/<int:school_id>/", views.calendar_edit, name="calendar_edit"),
     path("term-dates/<int:school_id>/<int:year>/", views.calendar_edit, name="calendar_year"),
     path("privacy/", views.privacy, name="privacy"),
+    path("accounts/invitation/<str:token>/", invitation_views.invitation, name="invitation"),
+    path("accounts/sso/", invitation_views.single_sign_on, name="single_sign_on"),
 ]

@@ -1,0 +1,38 @@
+"""System checks for rules that must never be switched off quietly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def mfa_is_required_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    if getattr(settings, "PRODUCTION", False) and not settings.MFA_REQUIRED:
+        return [
+            Error(
+                "MFA_REQUIRED is off in production.",
+                hint="Staff see children's special-category data: remove MFA_REQUIRED=false from the environment.",
+                id="send.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def invitation_kinds_have_hooks(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Fails closed: an invitation whose kind nobody handles could never give what it promised."""
+    from .invitations import ACCEPT_HOOKS
+    from .models import Invitation
+
+    missing = sorted(set(Invitation.Kind.values) - set(ACCEPT_HOOKS))
+    return [
+        Error(
+            f"No app handles accepting '{kind}' invitations.",
+            hint="Register it in trusts.invitations.ACCEPT_HOOKS.",
+            id="send.E002",
+        )
+        for kind in missing
+    ]
