@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from allauth.account.signals import email_added, email_changed, email_confirmed, password_changed
+from allauth.account.signals import user_logged_in as allauth_logged_in
 from allauth.mfa.signals import authenticator_added
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -25,13 +26,8 @@ def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         # The absolute session lifetime counts from the moment of signing in.
         now = timezone.now().isoformat()
         request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = now
-        sociallogin = kwargs.get("sociallogin")
-        if sociallogin is not None:
-            from .sso import note_identity_provider_mfa
-
-            note_identity_provider_mfa(request, user, sociallogin)
     if user.trust_id:
-        how = " with single sign-on" if kwargs.get("sociallogin") is not None else ""
+        how = " with single sign-on" if _last_step(request, user) == "socialaccount" else ""
         audit.record(
             actor=user,
             action=audit.Action.SIGN_IN,
@@ -40,6 +36,24 @@ def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
             request=request,
             summary=f"Signed in{how}",
         )
+
+
+def _last_step(request: Any, user: Any) -> str:
+    if request is None or not hasattr(request, "session"):
+        return ""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    records = get_authentication_records(request, user)
+    return str(records[-1].get("method", "")) if records else ""
+
+
+@receiver(allauth_logged_in)
+def note_sso_mfa(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    sociallogin = kwargs.get("sociallogin")
+    if sociallogin is not None and request is not None:
+        from .sso import note_identity_provider_mfa
+
+        note_identity_provider_mfa(request, user, sociallogin)
 
 
 @receiver(user_logged_out)
