@@ -8,11 +8,14 @@ class PupilsConfig(AppConfig):
     def ready(self) -> None:
         from trusts.invitations import ACCEPT_HOOKS, EMAIL_TEXT
         from trusts.models import Invitation
+        from trusts.people import PERSON_DEACTIVATED_HOOKS
 
-        from .grants import accept_access_invitation, access_invitation_text
+        from .grants import accept_access_invitation, access_invitation_text, end_grants_of_leaver
         from .parents import link_parent_on_acceptance, parent_invitation_text
 
         ACCEPT_HOOKS[Invitation.Kind.PARENT] = link_parent_on_acceptance
         ACCEPT_HOOKS[Invitation.Kind.ACCESS] = accept_access_invitation
         EMAIL_TEXT[Invitation.Kind.PARENT] = parent_invitation_text
         EMAIL_TEXT[Invitation.Kind.ACCESS] = access_invitation_text
+        if end_grants_of_leaver not in PERSON_DEACTIVATED_HOOKS:
+            PERSON_DEACTIVATED_HOOKS.append(end_grants_of_leaver)

@@ -421,3 +421,22 @@ def expire_ended_grants(*, today: date) -> int:
                 summary=f"Access ended on {long_date(grant.ends_on)} (its end date)",
             )
     return removed
+
+
+def end_grants_of_leaver(*, person: User, actor: User) -> str:
+    """A person deactivated in People: every grant they hold ends now (guardian permission removed,
+    audited per grant). Returns a summary for the deactivation message."""
+    now = timezone.now()
+    today = timezone.localdate()
+    held = list(AccessGrant.objects.filter(user=person, revoked_at=None, ends_on__gte=today).select_related("pupil"))
+    for grant in held:
+        AccessGrant.objects.filter(pk=grant.pk).update(revoked_at=now)
+        remove_perm(PERMISSION, person, grant.pupil)
+        audit.record(
+            actor=actor,
+            action=audit.Action.REVOKE,
+            obj=grant,
+            pupil_id=grant.pupil_id,
+            summary=f"Access ended: {person.email} was deactivated",
+        )
+    return f"{len(held)} per-pupil access grant{'s' if len(held) != 1 else ''}"

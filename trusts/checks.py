@@ -36,3 +36,18 @@ def invitation_kinds_have_hooks(app_configs: Any = None, **kwargs: Any) -> list[
         )
         for kind in missing
     ]
+
+
+@register()
+def deactivation_ends_grants(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    from .people import PERSON_DEACTIVATED_HOOKS
+
+    if PERSON_DEACTIVATED_HOOKS:
+        return []
+    return [
+        Error(
+            "Nothing ends a deactivated person's per-pupil access.",
+            hint="pupils.apps registers its hook in trusts.people.PERSON_DEACTIVATED_HOOKS.",
+            id="send.E003",
+        )
+    ]

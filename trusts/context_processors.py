@@ -62,6 +62,7 @@ NAV: list[tuple[str, str, str]] = [
     ("SEN information report", "reports:sen_information", "sen_report.change"),
     ("Your child", "reports:portal", "portal.view"),
     ("Term dates", "trusts:calendar", "calendar.change"),
+    ("People", "trusts:people", "people.manage"),
     ("Access log", "trusts:audit", "audit.view"),
 ]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import Membership, Role, School, Trust, User
+from .models import Membership, Role, School, SingleSignOn, Trust, User
 
 DEMO_PASSWORD = "send-demo-2026"
 
@@ -103,3 +103,24 @@ def _confirm_demo_addresses(users: list[User]) -> None:
     EmailAddress.objects.bulk_create(
         [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users if u.pk not in confirmed]
     )
+
+
+def seed_single_sign_on(trusts: dict[str, Trust]) -> str:
+    """River Schools Trust has single sign-on set up, pointing at an identity provider that does not exist
+    (*.invalid), so the People and sign-in pages show it; everyone still signs in with a password."""
+    from .sso import encrypt_secret, provider_id_for
+
+    river = trusts["River Schools Trust"]
+    SingleSignOn.objects.get_or_create(
+        trust=river,
+        defaults={
+            "provider_id": provider_id_for(river.pk),
+            "kind": SingleSignOn.Kind.MICROSOFT,
+            "issuer": "https://login.river-schools.invalid/v2.0",
+            "client_id": "demo-client-id",
+            "client_secret_encrypted": encrypt_secret("demo-secret"),
+            "allowed_domains": "riverschools.invalid",
+            "idp_mfa_counts": True,
+        },
+    )
+    return "River Schools Trust has a demo single sign-on (not reachable)."

@@ -79,3 +79,104 @@ class SingleSignOnStartForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@school.org.uk.",
         },
     )
+
+
+class RoleForm(forms.Form):
+    """One role for one person: the role, and the school for school roles. Choices are what the actor may
+    give (trusts.people), so a role above their own is never offered."""
+
+    role = forms.ChoiceField(label="Role", error_messages={"required": "Choose a role."})
+    school = forms.ChoiceField(
+        label="School",
+        required=False,
+        help_text="Leave empty for trust-wide roles (inclusion lead, trustee).",
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], schools: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "Choose a role")] + roles  # type: ignore[attr-defined]
+        school_choices = [("", "No school (trust-wide)")] + [(str(s.pk), s.name) for s in schools]
+        self.fields["school"].choices = school_choices  # type: ignore[attr-defined]
+        self.schools = {str(s.pk): s for s in schools}
+
+    def role_and_school(self) -> tuple[str, Any]:
+        return self.cleaned_data["role"], self.schools.get(self.cleaned_data.get("school") or "")
+
+
+class InviteStaffForm(RoleForm):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter the person's full name.", "max_length": "Keep the name to 150 characters."},
+    )
+    email = forms.EmailField(
+        label="Work email address",
+        max_length=254,
+        help_text="They get an email with a link to set up their account (or sign in with your single sign-on).",
+        error_messages={
+            "required": "Enter their work email address.",
+            "invalid": "Enter an email address in the correct format, like name@school.org.uk.",
+        },
+    )
+    field_order = ["full_name", "email", "role", "school"]
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(
+        label="Staff CSV file",
+        help_text="Columns: name, email, role, school (the school's URN or name; empty for trust-wide roles).",
+        error_messages={"required": "Choose a CSV file to upload."},
+    )
+
+    MAX_BYTES = 1_000_000
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 1 MB. A staff list is much smaller: check the file.")
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return str(raw.decode(encoding))
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError("The file is not text. Save it from your spreadsheet as CSV.")
+
+
+class SingleSignOnForm(forms.Form):
+    from .models import SingleSignOn as _SSO
+
+    kind = forms.ChoiceField(label="Identity provider", choices=_SSO.Kind.choices)
+    issuer = forms.CharField(
+        label="Issuer address",
+        max_length=300,
+        help_text=(
+            "Microsoft: https://login.microsoftonline.com/&lt;tenant ID&gt;/v2.0. Google: https://accounts.google.com."
+        ),
+        error_messages={"required": "Enter the issuer address."},
+    )
+    client_id = forms.CharField(label="Client ID", max_length=255, error_messages={"required": "Enter the client ID."})
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted and never shown again. Leave empty to keep the secret already saved.",
+    )
+    client_secret_env = forms.CharField(
+        label="Or: environment variable holding the secret",
+        required=False,
+        max_length=100,
+        help_text="For platform operators who keep secrets outside the database, e.g. OAK_SSO_SECRET.",
+    )
+    allowed_domains = forms.CharField(
+        label="Email domains of your staff",
+        max_length=500,
+        help_text="Comma-separated, e.g. oakschools.org.uk, oak-academy.org. Only these addresses can use it.",
+        error_messages={"required": "Enter at least one email domain."},
+    )
+    idp_mfa_counts = forms.BooleanField(
+        label="Our identity provider's two-step sign-in counts (staff then need no separate authenticator app)",
+        required=False,
+    )
+    enabled = forms.BooleanField(label="Single sign-on is on", required=False, initial=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.mfa.totp import views as allauth_totp_views
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -90,3 +93,31 @@ def single_sign_on(request: HttpRequest) -> HttpResponse:
 
             return oidc_login(request, provider_id=config.provider_id)
     return render(request, "account/sso_start.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class ActivateTOTPView(allauth_totp_views.ActivateTOTPView):
+    """allauth's set-up page; typing a valid code here also counts as this session's second factor."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        from allauth.mfa.models import Authenticator
+
+        from . import audit
+        from .mfa import record_mfa_enrolment
+
+        response = super().form_valid(form)
+        user = self.request.user
+        authenticator = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+        if authenticator is not None:
+            record_mfa_enrolment(self.request, user, authenticator)
+            if getattr(user, "trust_id", None):
+                audit.record(
+                    actor=user,  # type: ignore[arg-type]
+                    action=audit.Action.CHANGE,
+                    obj=user,
+                    request=self.request,
+                    summary="Set up two-step sign-in (authenticator app)",
+                )
+        return response
+
+
+activate_totp = ActivateTOTPView.as_view()

@@ -40,9 +40,10 @@ CASEWORK = frozenset(
 OWN_PUPILS = frozenset({"pupils.view_own", "concern.raise", "plan.view_own", "delivery.log_own"})
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.INCLUSION_LEAD: CASEWORK | {"trust.dashboard", "trust.casework", "board.report", "school.aggregates"},
+    Role.INCLUSION_LEAD: CASEWORK
+    | {"trust.dashboard", "trust.casework", "board.report", "school.aggregates", "people.manage", "sso.manage"},
     Role.TRUSTEE: frozenset({"trust.dashboard", "board.report"}),
-    Role.HEADTEACHER: CASEWORK | {"school.aggregates"},
+    Role.HEADTEACHER: CASEWORK | {"school.aggregates", "people.manage"},
     Role.SENCO: CASEWORK | OWN_PUPILS | {"school.aggregates"},
     Role.TEACHER: OWN_PUPILS,
     Role.TEACHING_ASSISTANT: OWN_PUPILS,

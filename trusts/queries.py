@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .models import AuditEntry, HalfTerm, Notification, School, SchoolCalendar, User
-from .permissions import schools_where
+from .permissions import can, schools_where
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
@@ -18,8 +18,16 @@ def unread_count(user: User) -> int:
 
 def audit_visible_to(user: User) -> QuerySet[AuditEntry]:
     """Audit entries of the schools where the user may read the audit trail."""
+    from django.db.models import Q
+
+    from .models import TRUST_WIDE_ROLES
+    from .permissions import memberships_of
+
     schools = schools_where(user, "audit.view")
-    return AuditEntry.objects.filter(school__in=schools).select_related("school")
+    where = Q(school__in=schools)
+    if any(m.role in TRUST_WIDE_ROLES for m in memberships_of(user)) and can(user, "audit.view"):
+        where |= Q(school=None)  # trust-wide entries: people, single sign-on, sign-ins
+    return AuditEntry.objects.filter(where).select_related("school")
 
 
 def calendar_schools(user: User) -> list[School]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from allauth.account.signals import email_added, email_changed, email_confirmed, password_changed
 from allauth.account.signals import user_logged_in as allauth_logged_in
-from allauth.mfa.signals import authenticator_added
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -127,19 +126,3 @@ def audit_email_changed(
 def audit_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user.trust_id:
         audit.record(actor=user, action=audit.Action.CHANGE, obj=user, request=request, summary="Changed password")
-
-
-@receiver(authenticator_added)
-def session_passed_mfa_on_enrolment(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    from .mfa import record_mfa_enrolment
-
-    if request is not None and hasattr(request, "session"):
-        record_mfa_enrolment(request, user, authenticator)
-    if user.trust_id:
-        audit.record(
-            actor=user,
-            action=audit.Action.CHANGE,
-            obj=user,
-            request=request,
-            summary=f"Set up two-step sign-in ({authenticator.get_type_display()})",
-        )

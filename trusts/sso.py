@@ -25,6 +25,8 @@ from typing import Any
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -198,3 +200,118 @@ def note_identity_provider_mfa(request: HttpRequest, user: Any, sociallogin: Any
         amr = [amr]
     if MFA_AMR_VALUES.intersection(str(v).lower() for v in amr):
         request.session[SSO_MFA_SESSION_KEY] = str(user.pk)
+
+
+# ------------------------------------------------------------------------------------------- configuring
+
+
+DEFAULT_ISSUERS = {
+    SingleSignOn.Kind.MICROSOFT: "https://login.microsoftonline.com/YOUR-TENANT-ID/v2.0",
+    SingleSignOn.Kind.GOOGLE: "https://accounts.google.com",
+}
+
+
+def provider_id_for(trust_id: int) -> str:
+    return f"trust-{trust_id}"
+
+
+def callback_url(provider_id: str) -> str:
+    from django.urls import reverse
+
+    path = reverse("openid_connect_callback", kwargs={"provider_id": provider_id})
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _clean_domains(raw: str) -> list[str]:
+    import re
+
+    domains = [d.strip().lower().lstrip("@") for d in re.split(r"[\s,;]+", raw or "") if d.strip()]
+    bad = [d for d in domains if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d)]
+    if bad:
+        raise ValidationError(
+            {"allowed_domains": [f"“{bad[0]}” is not a domain. Write domains like oakschools.org.uk, comma-separated."]}
+        )
+    if not domains:
+        raise ValidationError({"allowed_domains": ["Enter at least one email domain, like oakschools.org.uk."]})
+    return list(dict.fromkeys(domains))
+
+
+@transaction.atomic
+def configure_single_sign_on(
+    *,
+    actor: User,
+    kind: str,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    client_secret_env: str,
+    allowed_domains: str,
+    idp_mfa_counts: bool,
+    enabled: bool,
+) -> SingleSignOn:
+    """Create or change the trust's single sign-on. A blank secret keeps the stored one. Audited (never the
+    secret). Raises ValidationError keyed by field, every problem at once."""
+    from .permissions import can
+
+    if not can(actor, "sso.manage"):
+        raise ValidationError("You cannot change single sign-on.")
+    trust_id = int(actor.trust_id or 0)
+    existing = SingleSignOn.objects.filter(trust_id=trust_id).first()
+    errors: dict[str, list[str]] = {}
+    issuer = (issuer or "").strip().rstrip("/")
+    loopback = issuer.startswith(("http://127.0.0.1", "http://localhost"))
+    if not issuer.startswith("https://") and not (loopback and settings.DEBUG):
+        errors["issuer"] = ["The issuer must be an https:// address, as your identity provider shows it."]
+    elif "YOUR-TENANT-ID" in issuer:
+        errors["issuer"] = [
+            "Replace YOUR-TENANT-ID with your Microsoft Entra tenant ID (Entra admin centre → Overview)."
+        ]
+    client_id = (client_id or "").strip()
+    if not client_id:
+        errors["client_id"] = ["Enter the client ID (application ID) your identity provider gave you."]
+    client_secret_env = (client_secret_env or "").strip()
+    if client_secret_env and not client_secret_env.replace("_", "").isalnum():
+        errors["client_secret_env"] = ["An environment variable name has only letters, digits and underscores."]
+    if not client_secret and not client_secret_env and not (existing and existing.client_secret_encrypted):
+        errors["client_secret"] = ["Enter the client secret, or the name of the environment variable that holds it."]
+    try:
+        domains = _clean_domains(allowed_domains)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        domains = []
+    if domains:
+        with scopes_disabled():
+            others = SingleSignOn.objects.exclude(trust_id=trust_id).values_list("allowed_domains", flat=True)
+            taken = {d for raw in others for d in raw.split(",") if d.strip()}
+        clash = [d for d in domains if d in {t.strip() for t in taken}]
+        if clash:
+            errors["allowed_domains"] = [
+                f"{clash[0]} is already used for single sign-on on this platform. Ask the platform operator."
+            ]
+    if errors:
+        raise ValidationError(errors)
+    config = existing or SingleSignOn(trust_id=trust_id, provider_id=provider_id_for(trust_id))
+    config.kind = kind
+    config.issuer = issuer
+    config.client_id = client_id
+    config.client_secret_env = client_secret_env
+    if client_secret:
+        config.client_secret_encrypted = encrypt_secret(client_secret)
+    if client_secret_env:
+        config.client_secret_encrypted = ""
+    config.allowed_domains = ", ".join(domains)
+    config.idp_mfa_counts = idp_mfa_counts
+    config.enabled = enabled
+    config.save()
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGE if existing else audit.Action.CREATE,
+        obj=config,
+        summary=(
+            f"Single sign-on {'on' if enabled else 'off'}: {config.get_kind_display()}, "
+            f"domains {config.allowed_domains}, "
+            f"provider's MFA {'counts' if idp_mfa_counts else 'does not count'}"
+            + (", secret changed" if client_secret or client_secret_env else "")
+        ),
+    )
+    return config

@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from pupils.grants import grant_external_access
 from tests.factories import pupil_at
+from trusts.invitations import accept_with_new_account
 from trusts.models import User
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def psychologist(demo):
     pupil = pupil_at(demo, demo.acorn)
     with scope(trust=demo.oak.pk):
-        grant_external_access(
+        invitation = grant_external_access(
             pupil=pupil,
             email="ep@council.test",
             full_name="Dr Nadia Hale",
@@ -29,9 +30,9 @@ def psychologist(demo):
             reason="Statutory advice",
             actor=demo.user("senco.acorn@oak.test"),
         )
-    user = User.objects.get(email="ep@council.test")
-    user.set_password("a-long-password-for-tests")
-    user.save()
+    user = accept_with_new_account(
+        invitation=invitation, full_name="Dr Nadia Hale", password="a-long-password-for-tests"
+    )
     return user, pupil
 
 

@@ -12,7 +12,7 @@ from django_scopes import scope
 
 from pupils.models import Contact
 from tests.factories import make_pupil
-from trusts.models import Membership, User
+from trusts.models import Invitation, Membership, User
 
 pytestmark = pytest.mark.django_db
 
@@ -34,28 +34,35 @@ def test_senco_adds_and_invites_a_parent_who_then_signs_in(demo, django_capture_
         response = senco.post(reverse("pupils:contact_invite", args=[pupil.pk, contact.pk]))
     assert response.status_code == 302
     assert len(callbacks) == 1  # the email is queued for the worker after commit
-    from pupils.tasks import send_parent_invitation
+    from trusts.tasks import send_invitation_email
 
-    assert send_parent_invitation(user_id=User.objects.get(email="jo.ellis@home.test").pk, school_name="Acorn Primary")
+    with scope(trust=demo.oak.pk):
+        invitation = Invitation.objects.get(kind="parent")
+    assert send_invitation_email(invitation_id=invitation.pk)
     assert len(mail.outbox) == 1 and "Rosalind" not in mail.outbox[0].body
-    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    assert mail.outbox[0].to == ["jo.ellis@home.test"]
+    link = re.search(r"https?://[^/\s]+(/accounts/invitation/\S+/)", mail.outbox[0].body).group(1)
     parent = Client()
-    form = parent.get(link, follow=True)
+    assert "Set up your account" in parent.get(link).content.decode()
     parent.post(
-        form.redirect_chain[-1][0], {"password1": "a-long-parent-password", "password2": "a-long-parent-password"}
-    )
-    assert (
-        parent.post(
-            "/accounts/login/", {"login": "jo.ellis@home.test", "password": "a-long-parent-password"}
-        ).status_code
-        == 302
+        link, {"full_name": "Jo Ellis", "password1": "a-long-parent-password", "password2": "a-long-parent-password"}
     )
     assert "Rosalind" in parent.get(reverse("reports:portal")).content.decode()
+    assert (
+        Client()
+        .post("/accounts/login/", {"login": "jo.ellis@home.test", "password": "a-long-parent-password"})
+        .status_code
+        == 302
+    )
     with scope(trust=demo.oak.pk):
         assert Membership.objects.filter(user__email="jo.ellis@home.test", role="parent", school=demo.acorn).exists()
+        assert Contact.objects.get(pk=contact.pk).user.email == "jo.ellis@home.test"
+    # A second invitation while the first waits is refused with a plain message.
+    again = senco.post(reverse("pupils:contact_invite", args=[pupil.pk, contact.pk]), follow=True)
+    assert "already has the parent portal" in again.content.decode()
 
 
-def test_invite_refuses_other_trusts_email_and_repeat(demo) -> None:
+def test_invite_of_another_trusts_address_looks_the_same_to_the_school(demo) -> None:
     pupil = make_pupil(demo.acorn)
     with scope(trust=demo.oak.pk):
         contact = Contact.objects.create(
@@ -63,8 +70,13 @@ def test_invite_refuses_other_trusts_email_and_repeat(demo) -> None:
         )
     senco = demo.client_for("senco.acorn@oak.test")
     response = senco.post(reverse("pupils:contact_invite", args=[pupil.pk, contact.pk]), follow=True)
-    assert "another organisation" in response.content.decode()
+    page = response.content.decode()
+    assert "another organisation" not in page and "We have emailed K an invitation" in page
+    repeat = senco.post(reverse("pupils:contact_invite", args=[pupil.pk, contact.pk]), follow=True)
+    assert "has not accepted yet" in repeat.content.decode()
     assert User.objects.get(email="parent.willow@river.test").trust == demo.river
+    with scope(trust=demo.oak.pk):
+        assert Contact.objects.get(pk=contact.pk).user_id is None
 
 
 def test_only_casework_roles_of_the_school_manage_parents(demo) -> None:
