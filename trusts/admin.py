@@ -1,9 +1,21 @@
 """Platform operators' admin. The tenant scope is lifted for superusers on /admin/ only (see middleware)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEntry, HalfTerm, Membership, Notification, School, SchoolCalendar, Trust, User
+from .models import (
+    AuditEntry,
+    HalfTerm,
+    Invitation,
+    Membership,
+    Notification,
+    School,
+    SchoolCalendar,
+    SingleSignOn,
+    Trust,
+    User,
+)
 
 
 @admin.register(Trust)
@@ -67,3 +79,54 @@ class AuditEntryAdmin(admin.ModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind", "text", "read_at", "emailed_at"]
+
+
+class SingleSignOnAdminForm(forms.ModelForm):
+    """The platform operator sets up a trust's single sign-on; the secret is encrypted and never shown."""
+
+    issuer = forms.URLField(max_length=300, assume_scheme="https")
+    client_secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to keep the stored secret.",
+    )
+
+    class Meta:
+        model = SingleSignOn
+        fields = [
+            "trust",
+            "provider_id",
+            "kind",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "client_secret_env",
+            "allowed_domains",
+            "idp_mfa_counts",
+            "enabled",
+        ]
+
+    def save(self, commit: bool = True) -> SingleSignOn:
+        from .sso import encrypt_secret
+
+        config = super().save(commit=False)
+        if self.cleaned_data.get("client_secret"):
+            config.client_secret_encrypted = encrypt_secret(self.cleaned_data["client_secret"])
+        if commit:
+            config.save()
+        return config
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(admin.ModelAdmin):
+    form = SingleSignOnAdminForm
+    list_display = ["trust", "provider_id", "kind", "allowed_domains", "idp_mfa_counts", "enabled"]
+    list_filter = ["kind", "enabled"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "trust", "kind", "email", "accepted_at", "revoked_at", "expires_at"]
+    list_filter = ["trust", "kind"]
+    exclude = ["token_hash"]
+    readonly_fields = ["accepted_at", "accepted_by"]

@@ -296,10 +296,13 @@ def deactivate_person(*, actor: User, person: User) -> list[str]:
         if line:
             ended.append(line)
     _end_sessions(person)
+    schools = {m.school for m in memberships_of(person) if m.school is not None}
     audit.record(
         actor=actor,
         action=audit.Action.REVOKE,
         obj=person,
+        # In the school's access log when the person worked in one school; the trust's otherwise.
+        school=next(iter(schools)) if len(schools) == 1 else None,
         summary=f"Deactivated {person.email}: ended " + ", ".join(ended),
     )
     return ended

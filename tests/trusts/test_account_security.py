@@ -16,7 +16,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from pupils import grants
 from pupils.models import Contact
@@ -309,3 +309,36 @@ def test_behind_the_proxy_one_persons_wrong_passwords_do_not_lock_out_everyone(d
         assert failed.count() >= 3
         assert set(failed.values_list("ip_address", flat=True)) == {"203.0.113.66"}
         assert entries.filter(action="sign_in").get().ip_address == "198.51.100.20"
+
+
+def test_a_platform_operator_who_passed_mfa_sets_up_single_sign_on_in_the_admin(demo) -> None:
+    from trusts.models import SingleSignOn
+    from trusts.sso import client_secret
+
+    operator = User.objects.create_superuser("operator@platform.test", "operator-pass-2026", full_name="Op")
+    secret = _give_totp(operator)
+    client = Client()
+    client.force_login(operator)
+    assert client.get("/admin/")["Location"].startswith(reverse("mfa_reauthenticate"))
+    client.post(reverse("mfa_reauthenticate"), {"code": _totp(secret)})
+    assert client.get("/admin/trusts/singlesignon/add/").status_code == 200
+    response = client.post(
+        "/admin/trusts/singlesignon/add/",
+        {
+            "trust": demo.river.pk,
+            "provider_id": "river-sso",
+            "kind": "google",
+            "issuer": "https://accounts.google.com",
+            "client_id": "river-client",
+            "client_secret": "river-secret-value",
+            "client_secret_env": "",
+            "allowed_domains": "riverschools.test",
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    with scopes_disabled():
+        config = SingleSignOn.objects.get(provider_id="river-sso")
+    assert "river-secret-value" not in config.client_secret_encrypted
+    assert client_secret(config) == "river-secret-value"
+    assert "river-secret-value" not in client.get(f"/admin/trusts/singlesignon/{config.pk}/change/").content.decode()
