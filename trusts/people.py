@@ -252,7 +252,7 @@ def add_role(*, actor: User, person: User, role: str, school: School | None) -> 
 @transaction.atomic
 def end_membership(*, actor: User, membership: Membership) -> None:
     """End one role. Refused for a role above the actor's, and for the trust's last inclusion lead."""
-    locked = Membership.objects.select_for_update().select_related("user", "school").get(pk=membership.pk)
+    locked = Membership.objects.select_for_update(of=("self",)).select_related("user", "school").get(pk=membership.pk)
     if not may_manage_membership(actor, locked) or locked.user_id == actor.pk and locked.role == Role.INCLUSION_LEAD:
         raise ValidationError("You cannot end this role.")
     if (
