@@ -261,6 +261,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SEND Casework <no-reply@send.invalid>")
+# A mail server that accepts the connection and never answers holds one delivery this long, not the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 
 # Celery: filesystem broker under var/ needs no server; Redis in production.
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
@@ -282,6 +284,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Email runs on its own queue (and worker), so the deadline sweep never waits on a mail server.
+# Deadlines the sweep locks and works in one transaction.
+DEADLINE_SWEEP_CHUNK = env.int("DEADLINE_SWEEP_CHUNK", default=200)
+CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="email")
+CELERY_TASK_ROUTES = {
+    "trusts.tasks.email_notification": {"queue": CELERY_EMAIL_QUEUE},
+    "trusts.tasks.email_pending_notifications": {"queue": CELERY_EMAIL_QUEUE},
+    "trusts.tasks.send_invitation_email": {"queue": CELERY_EMAIL_QUEUE},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "email-pending-notifications": {"task": "trusts.tasks.email_pending_notifications", "schedule": 120.0},

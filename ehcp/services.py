@@ -843,6 +843,13 @@ def transfer_due(*, year_group: str, today: date) -> tuple[int, bool, date] | No
 
 @transaction.atomic
 def open_phase_transfer(*, plan: EhcPlan, actor: User | None, today: date | None = None) -> PhaseTransfer | None:
+    """The plan's phase transfer for this year, opened if needed (see `_open_phase_transfer`)."""
+    return _open_phase_transfer(plan=plan, actor=actor, today=today)[0]
+
+
+def _open_phase_transfer(
+    *, plan: EhcPlan, actor: User | None, today: date | None = None
+) -> tuple[PhaseTransfer | None, bool]:
     """Open R9 for a pupil with a plan in Nursery, Year 6 or Year 11 (Regs 18(1)): the LA must amend the plan
     naming the next school before 15 February of the transfer year (before 31 March into post-16).
 
@@ -853,10 +860,10 @@ def open_phase_transfer(*, plan: EhcPlan, actor: User | None, today: date | None
     pupil = plan.pupil
     due = transfer_due(year_group=pupil.year_group, today=today)
     if due is None or plan.ceased_on is not None:
-        return None
+        return None, False
     transfer_year, post16, r9_date = due
     if plan.first_issued_on > r9_date:
-        return None
+        return None, False
     transfer, created = PhaseTransfer.objects.get_or_create(
         plan=plan,
         transfer_year=transfer_year,
@@ -880,7 +887,7 @@ def open_phase_transfer(*, plan: EhcPlan, actor: User | None, today: date | None
             post16=post16,
         )
         audit.record(actor=actor, action=audit.Action.CREATE, obj=transfer, pupil_id=pupil.pk)
-    return transfer
+    return transfer, created
 
 
 def ensure_phase_transfers(*, today: date) -> int:
@@ -891,7 +898,8 @@ def ensure_phase_transfers(*, today: date) -> int:
         .exclude(phase_transfers__transfer_year=transfer_year)
         .select_related("pupil", "school")
     )
-    return sum(1 for plan in plans if open_phase_transfer(plan=plan, actor=None, today=today) is not None)
+    # Only transfers opened now count: one that already existed is not news.
+    return sum(1 for plan in plans if _open_phase_transfer(plan=plan, actor=None, today=today)[1])
 
 
 # Trust settings and calendar feeds ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -103,8 +104,10 @@ def _pupil_label(d: Deadline) -> str:
     return f"a {d.pupil.get_year_group_display()} pupil at {d.school.name}"
 
 
-def reminder_text(d: Deadline, offset: int) -> str:
-    left = "today" if offset == 0 else ("tomorrow" if offset == 1 else f"in {offset} days")
+def reminder_text(d: Deadline, today: date) -> str:
+    # The days really left, not the reminder step: a catch-up sweep sends the 14-day reminder 8 days out.
+    days = (d.due - today).days
+    left = "today" if days <= 0 else ("tomorrow" if days == 1 else f"in {days} days")
     return (
         f"Due {left}: {d.rule_id} for {_pupil_label(d)}. {_who(d)}: {d.rule.action.lower()}, "
         f"by {d.due:%A %-d %B %Y} ({d.wording}; {d.source})."
@@ -132,7 +135,7 @@ def _notes(users: list[User], *, kind: str, text: str, link: str, key: str) -> l
     ]
 
 
-CHUNK = 200
+CHUNK = 200  # default; DEADLINE_SWEEP_CHUNK overrides it (the fault tests use tiny chunks)
 
 
 def sweep_trust(*, trust_id: int, today: date) -> SweepResult:
@@ -156,9 +159,10 @@ def sweep_trust(*, trust_id: int, today: date) -> SweepResult:
         .values_list("id", flat=True)
     )
     recipients: Recipients | None = None
-    for start in range(0, len(candidate_ids), CHUNK):
+    chunk = int(getattr(django_settings, "DEADLINE_SWEEP_CHUNK", CHUNK) or CHUNK)
+    for start in range(0, len(candidate_ids), chunk):
         recipients = recipients or Recipients(trust_id)
-        result.add(_sweep_chunk(candidate_ids[start : start + CHUNK], offsets, recipients, today))
+        result.add(_sweep_chunk(candidate_ids[start : start + chunk], offsets, recipients, today))
     return result
 
 
@@ -194,7 +198,7 @@ def _sweep_chunk(
         notes += _notes(
             recipients.for_reminder(d),
             kind="deadline_reminder",
-            text=reminder_text(d, offset),
+            text=reminder_text(d, today),
             link=deadline_link(d),
             key=key,
         )

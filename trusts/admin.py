@@ -78,7 +78,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "kind", "text", "read_at", "emailed_at"]
+    list_display = [
+        "created_at",
+        "recipient",
+        "kind",
+        "email_status",
+        "email_attempts",
+        "email_last_error",
+        "emailed_at",
+    ]
+    list_filter = ["email_status", "trust"]
 
 
 class SingleSignOnAdminForm(forms.ModelForm):

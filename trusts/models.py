@@ -276,6 +276,15 @@ class AuditEntry(models.Model):
 
 
 class Notification(models.Model):
+    """An in-app notification, also emailed. The email has its own state (`trusts.email`): pending →
+    sending → sent, or failed (a permanent refusal, too many attempts, or interrupted while sending)."""
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", "Waiting to be emailed"
+        SENDING = "sending", "Being emailed"
+        SENT = "sent", "Emailed"
+        FAILED = "failed", "Could not be emailed"
+
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
@@ -284,6 +293,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_last_error = models.CharField(max_length=300, blank=True)
     # Makes repeated sends impossible: e.g. "deadline:42:reminder-7" for one recipient.
     dedupe_key = models.CharField(max_length=120, null=True, blank=True)
 
@@ -294,7 +308,15 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once_per_key"),
         ]
-        indexes = [models.Index(fields=["trust", "recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["trust", "recipient", "read_at"]),
+            # The email queue: only rows still to send or being sent, in order.
+            models.Index(
+                fields=["email_status", "email_next_attempt_at", "id"],
+                name="notification_email_queue",
+                condition=models.Q(email_status__in=["pending", "sending"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

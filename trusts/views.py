@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import queries, services
 from .calendar_defaults import academic_year_of
+from .email import undelivered_for
 from .forms import CalendarForm
 from .http import AuthedRequest
 from .models import Role, School
@@ -59,7 +60,8 @@ def notifications(request: AuthedRequest) -> HttpResponse:
     if request.user.trust_id is None:
         raise Http404
     page = Paginator(queries.notifications_for(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "trusts/notifications.html", {"page": page})
+    undelivered = list(undelivered_for(request.user)[:20]) if can(request.user, "casework.view") else []
+    return render(request, "trusts/notifications.html", {"page": page, "undelivered": undelivered})
 
 
 @login_required

@@ -228,7 +228,7 @@ def test_reminder_and_escalation_emails_go_out_in_one_batch(demo, django_capture
     from trusts.tasks import email_pending_notifications
 
     with at(T):
-        assert email_pending_notifications() == 2  # what the queued task does when the worker runs it
+        assert email_pending_notifications()["sent"] == 2  # what the queued task does when the worker runs it
     assert sorted(m.to[0] for m in mailoutbox) == [HEAD, SENCO]
     assert all("does not include details" in m.body for m in mailoutbox)
     with at(T), django_capture_on_commit_callbacks() as again:
@@ -264,3 +264,47 @@ def test_the_sweep_opens_phase_transfers_for_year_6_pupils_with_plans(demo):
 def test_latest_reminder_due(today, expected):
     d = Deadline(due=T)
     assert latest_reminder_due(d, (14, 7, 1), today) == expected
+
+
+def test_a_catch_up_reminder_states_the_days_really_left(demo):
+    """After downtime the 14-day reminder goes out 8 days before: it says 8, not 14."""
+    d = deadline_due(demo, T + timedelta(days=8))
+    with scope(trust=demo.oak.pk):
+        DeadlineSetting.objects.create(trust=demo.oak, rule_id="A2", reminder_days=[14, 1])
+    with at(T):
+        sweep_deadlines()
+    with scopes_disabled():
+        text = Notification.objects.get(dedupe_key__startswith=f"deadline:{d.pk}:").text
+    assert text.startswith("Due in 8 days:"), text
+
+
+@pytest.mark.parametrize("year_group", ["N2", "6", "11"])
+def test_phase_transfers_already_open_are_not_counted_again(demo, year_group):
+    from ehcp.services import ensure_phase_transfers
+
+    with at(date(2025, 10, 1)):
+        plan = make_plan(demo, demo.beech, issued_on=date(2025, 9, 15))
+    with scopes_disabled():
+        plan.pupil.year_group = year_group
+        plan.pupil.save()
+    with at(date(2026, 9, 10)), scope(trust=demo.oak.pk):
+        opened = ensure_phase_transfers(today=date(2026, 9, 10))
+        again = ensure_phase_transfers(today=date(2026, 9, 10))
+    assert (opened, again) == (1, 0)
+
+
+def test_two_sweeps_at_once_count_a_phase_transfer_once(demo, monkeypatch):
+    """The second sweep read the plans before the first opened the transfer: it must not count it too."""
+    from django.db.models import QuerySet
+
+    from ehcp.services import ensure_phase_transfers, open_phase_transfer
+
+    with at(date(2025, 10, 1)):
+        plan = make_plan(demo, demo.beech, issued_on=date(2025, 9, 15))
+    with scopes_disabled():
+        plan.pupil.year_group = "6"
+        plan.pupil.save()
+    with at(date(2026, 9, 10)), scope(trust=demo.oak.pk):
+        assert open_phase_transfer(plan=plan, actor=None, today=date(2026, 9, 10)) is not None  # the other sweep
+        monkeypatch.setattr(QuerySet, "exclude", lambda self, *a, **k: self)  # this sweep's stale read
+        assert ensure_phase_transfers(today=date(2026, 9, 10)) == 0

@@ -35,61 +35,97 @@ def database_url() -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db: Any, tmp_path: Path, settings: Any) -> Iterator[dict[str, Any]]:
-    """Start `celery worker` in a subprocess on Redis; point this process's Celery app at the same broker."""
-    assert REDIS_URL, "REDIS_URL must be set (CI starts Redis)"
-    from config.celery import app
+class Workers:
+    """Start (and kill) real `celery worker` processes on Redis, all consuming this test's queues."""
 
-    queue = f"test-{os.getpid()}-{time.time_ns()}"
-    mail_dir = tmp_path / "mail"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": REDIS_URL,
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "DJANGO_ENV": "development",
-    }
-    env.pop("EMAIL_URL", None)
-    old_broker, old_queue = app.conf.broker_url, app.conf.task_default_queue
-    app.conf.broker_url = REDIS_URL
-    app.conf.task_default_queue = queue
-    _reset_pool(app)
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield {"mail_dir": mail_dir, "log": tmp_path / "worker.log", "queue": queue}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        app.conf.broker_url, app.conf.task_default_queue = old_broker, old_queue
+    def __init__(self, tmp_path: Path, settings: Any) -> None:
+        from config.celery import app
+
+        self.app = app
+        self.tmp_path = tmp_path
+        self.queue = f"test-{os.getpid()}-{time.time_ns()}"
+        self.mail_dir = tmp_path / "mail"
+        self.log = tmp_path / "worker.log"
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._files: list[Any] = []
+        self.old = (app.conf.broker_url, app.conf.task_default_queue, app.conf.task_routes)
+        app.conf.broker_url = REDIS_URL
+        app.conf.task_default_queue = self.queue
+        app.conf.task_routes = {name: {"queue": f"{self.queue}-email"} for name in settings.CELERY_TASK_ROUTES}
         _reset_pool(app)
+
+    def start(self, **extra_env: str) -> subprocess.Popen[bytes]:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": REDIS_URL,
+            "EMAIL_FILE_PATH": str(self.mail_dir),
+            "DJANGO_ENV": "development",
+            "CELERY_EMAIL_QUEUE": f"{self.queue}-email",
+        }
+        env.pop("EMAIL_URL", None)
+        env.update(extra_env)
+        log = open(self.log, "a")  # noqa: SIM115
+        self._files.append(log)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                f"{self.queue},{self.queue}-email",
+                "--loglevel=INFO",
+                f"--hostname=test{len(self.procs)}-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        for f in self._files:
+            f.close()
+        self.app.conf.broker_url, self.app.conf.task_default_queue, self.app.conf.task_routes = self.old
+        _reset_pool(self.app)
+
+
+@pytest.fixture
+def celery_workers(transactional_db: Any, tmp_path: Path, settings: Any) -> Iterator[Workers]:
+    assert REDIS_URL, "REDIS_URL must be set (CI starts Redis)"
+    workers = Workers(tmp_path, settings)
+    try:
+        yield workers
+    finally:
+        workers.stop()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers: Workers) -> dict[str, Any]:
+    """Start `celery worker` in a subprocess on Redis; point this process's Celery app at the same broker."""
+    celery_workers.start()
+    return {"mail_dir": celery_workers.mail_dir, "log": celery_workers.log, "queue": celery_workers.queue}
 
 
 def _reset_pool(app: Any) -> None:
-    """Forget connections made with the previous broker URL."""
+    """Forget connections made with the previous broker URL, and routes made for the previous queues."""
     import kombu.pools
+
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)  # a cached_property holding the old routes
 
     if app._pool is not None:
         app._pool.force_close_all()
