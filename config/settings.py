@@ -296,6 +296,8 @@ CELERY_TASK_ROUTES = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "email-pending-notifications": {"task": "trusts.tasks.email_pending_notifications", "schedule": 120.0},
+    # Extend each trust's audit hash chain over new entries (verify with `manage.py verify_audit`).
+    "seal-audit-trails": {"task": "trusts.tasks.seal_audit_trails", "schedule": 60.0},
     # Statutory deadlines: reminders, missed deadlines and escalation (idempotent; catches up after downtime).
     "sweep-deadlines": {"task": "ehcp.tasks.sweep_deadlines", "schedule": 300.0},
     "expire-access-grants": {"task": "pupils.tasks.expire_access_grants", "schedule": crontab(hour=1, minute=5)},

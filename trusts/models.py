@@ -213,11 +213,23 @@ class Membership(TimeStamped):
             raise ValidationError("The school belongs to another trust.")
 
 
-class AuditQuerySet(models.QuerySet["AuditEntry"]):
+class AuditQuerySet(models.QuerySet[Any]):
+    """No Django path changes or removes an audit row: not update(), delete(), nor the private bulk paths
+    that cascades and save() use (the model's base manager is this queryset's, see Meta)."""
+
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("The audit trail is append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit trail is append-only.")
+
+    def _update(self, values: Any) -> Any:
+        raise PermissionError("The audit trail is append-only.")
+
+    def _raw_delete(self, using: Any) -> int:
+        raise PermissionError("The audit trail is append-only.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         raise PermissionError("The audit trail is append-only.")
 
 
@@ -257,6 +269,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        base_manager_name = "objects"
         indexes = [
             models.Index(fields=["trust", "pupil_id", "at"]),
             models.Index(fields=["trust", "school", "at"]),
@@ -273,6 +286,35 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit trail is append-only.")
+
+
+class AuditSeal(models.Model):
+    """The hash chain over a trust's audit trail, kept beside it (append-only too).
+
+    `trusts.audit_chain.seal` gives each entry, in the order it is sealed, a position and
+    entry_hash = SHA-256(previous entry_hash + the entry's fields). Changing, removing or inserting an entry
+    outside the application breaks the chain, which `manage.py verify_audit` reports.
+    """
+
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, primary_key=True, related_name="seal")
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    position = models.PositiveBigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    objects = ScopedManager(_manager_class=models.Manager.from_queryset(AuditQuerySet), trust="trust")
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [models.UniqueConstraint(fields=["trust", "position"], name="audit_seal_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.trust_id}#{self.position}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
 
 
 class Notification(models.Model):

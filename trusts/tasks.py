@@ -43,3 +43,18 @@ def send_invitation_email(*, invitation_id: int) -> bool:
         return False
     with scope(trust=invitation.trust_id):
         return send_invitation(invitation=invitation) is not None
+
+
+@shared_task(acks_late=True)
+def seal_audit_trails() -> int:
+    """Every minute: extend each trust's audit hash chain over its new entries (`trusts.audit_chain`)."""
+    from .audit_chain import seal
+    from .models import Trust
+
+    with scopes_disabled():
+        trust_ids = list(Trust.objects.order_by("pk").values_list("pk", flat=True))
+    sealed = 0
+    for trust_id in trust_ids:
+        with scope(trust=trust_id):
+            sealed += seal(trust_id=trust_id)
+    return sealed
