@@ -13,6 +13,28 @@ from django_scopes import scope, scopes_disabled
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+def _flush_despite_the_audit_triggers() -> None:
+    """A transactional test's teardown empties every table; the audit triggers refuse that (see
+    tests/audit_triggers.py), so they are off for the teardown alone."""
+    from django.test import testcases
+
+    original = testcases.TransactionTestCase._fixture_teardown
+    if getattr(original, "_audit_aware", False):
+        return
+
+    def teardown(self: Any) -> None:
+        from tests.audit_triggers import audit_triggers_off
+
+        with audit_triggers_off():
+            original(self)
+
+    teardown._audit_aware = True  # type: ignore[attr-defined]
+    testcases.TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
+
+
+_flush_despite_the_audit_triggers()
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -75,3 +75,10 @@ def sign_in(page: Any, base_url: str, email: str, password: str = "send-demo-202
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def navigate(page: Any, locator: Any) -> None:
+    """Click something that loads a new page, and return only once that page has loaded: a check made
+    straight after a bare click can run on the page that is still being left."""
+    with page.expect_navigation(wait_until="load"):
+        locator.click()

@@ -14,7 +14,7 @@ from ehcp.models import Deadline
 from reviews.models import AnnualReview
 from tests.permission_cases.reviews import make_plan
 
-from .conftest import sign_in
+from .conftest import navigate, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,63 +34,56 @@ def test_senco_runs_an_annual_review_and_its_deadlines_clear(live_demo, page, ax
     page.goto(f"{base}/reviews/")
     assert page.get_by_role("heading", level=1).inner_text() == "Annual reviews"
     axe_clean(page)
-    page.get_by_role("link", name="Start the review for Rosie Reviewfield").click()
+    navigate(page, page.get_by_role("link", name="Start the review for Rosie Reviewfield"))
     assert page.get_by_role("heading", level=1).inner_text() == "Start an annual review"
     axe_clean(page)
-    page.get_by_role("button", name="Start the review").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Start the review"))
     assert page.get_by_role("heading", level=1).inner_text() == "Annual review"
     assert "Annual review started" in page.content()
     axe_clean(page)
 
     # Book the meeting (today, so it can be recorded in this journey).
-    page.get_by_role("link", name="Book the review meeting").click()
+    navigate(page, page.get_by_role("link", name="Book the review meeting"))
     assert page.get_by_role("heading", level=1).inner_text() == "Book the review meeting"
     axe_clean(page)
-    page.get_by_role("button", name="Save the meeting date").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save the meeting date"))
     assert "Enter the date of the review meeting." in page.get_by_role("alert").inner_text()
     axe_clean(page)
     page.get_by_label("Date of the review meeting").fill(today.isoformat())
-    page.get_by_role("button", name="Save the meeting date").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save the meeting date"))
     assert "Meeting booked for" in page.content()
     axe_clean(page)
 
     # Add the LA's SEN officer, then record the invitations: sent three weeks ago to everyone.
-    page.get_by_role("link", name="Add someone to invite").click()
+    navigate(page, page.get_by_role("link", name="Add someone to invite"))
     axe_clean(page)
     page.get_by_label("LA SEN officer").check()
     page.get_by_label("Name").fill("Sam Patel")
     page.get_by_label("Email address").fill("sam.patel@la.example")
-    page.get_by_role("button", name="Add").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Add"))
     assert "Sam Patel added" in page.content()
-    page.get_by_role("link", name="Send the invitations").first.click()
+    navigate(page, page.get_by_role("link", name="Send the invitations").first)
     assert page.get_by_role("heading", level=1).inner_text() == "Record the invitations sent"
     axe_clean(page)
     assert page.get_by_role("checkbox").count() == 3 and all(
         page.get_by_role("checkbox").nth(n).is_checked() for n in range(3)
     )
     page.get_by_label("Date the invitations were sent").fill((today - timedelta(days=21)).isoformat())
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save"))
     assert "Invitations recorded for 3 people" in page.content()
 
-    page.get_by_role("link", name="Send the advice gathered to everyone invited").click()
+    navigate(page, page.get_by_role("link", name="Send the advice gathered to everyone invited"))
     axe_clean(page)
     page.get_by_label("Date the advice was sent to everyone invited").fill((today - timedelta(days=15)).isoformat())
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save"))
     assert "the advice was sent to everyone invited" in page.content()
 
     # The meeting, under the person-centred headings, with a time-bound action.
-    page.get_by_role("link", name="Record the meeting").first.click()
+    navigate(page, page.get_by_role("link", name="Record the meeting").first)
     assert page.get_by_role("heading", level=1).inner_text() == "Record the review meeting"
     axe_clean(page)
     page.locator("#id_actions-0-action").fill("Ring the LA")
-    page.get_by_role("button", name="Save the meeting record").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save the meeting record"))
     problems = page.get_by_role("alert").inner_text()
     assert "Enter progress on outcomes." in problems and "Action 1: Say who will do it." in problems
     axe_clean(page)
@@ -104,26 +97,23 @@ def test_senco_runs_an_annual_review_and_its_deadlines_clear(live_demo, page, ax
     page.locator("#id_actions-0-who").fill("SENCO")
     page.locator("#id_actions-0-by_when").fill((today + timedelta(days=30)).isoformat())
     page.get_by_label("Keep the plan as it is").check()
-    page.get_by_role("button", name="Save the meeting record").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save the meeting record"))
     assert "Meeting recorded" in page.content()
     assert "Apply for access arrangements" in page.content()
     axe_clean(page)
 
     # The report, then the LA's decision.
-    page.get_by_role("link", name="Send the report to the LA and everyone invited").click()
+    navigate(page, page.get_by_role("link", name="Send the report to the LA and everyone invited"))
     assert page.get_by_role("heading", level=1).inner_text() == "Record that the report was sent"
     axe_clean(page)
     page.get_by_label("Date the report was sent").fill(today.isoformat())
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save"))
     assert "the report was sent" in page.content()
-    page.get_by_role("link", name="Record the LA's decision").first.click()
+    navigate(page, page.get_by_role("link", name="Record the LA's decision").first)
     axe_clean(page)
     page.get_by_label("Keep the plan as it is").check()
     page.get_by_label("Date of the LA's decision").fill(today.isoformat())
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Save"))
     assert "Nothing more to do on this review" in page.content()
     assert page.get_by_text("Done on time").count() == 5  # R1, R3, R4, R5, R6
     assert page.get_by_text("Overdue").count() == 0
