@@ -254,6 +254,14 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Request limits. Multipart file bytes are not counted by DATA_UPLOAD_MAX_MEMORY_SIZE: a file over the
+# document limit (10 MB) reaches the form and is explained there; cap the whole body at the proxy too
+# (nginx client_max_body_size, see docs/operations notes in the README).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # form fields other than files (the largest form is far below)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB: larger uploads go to a temporary file, not memory
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500  # the largest form (a review record with 30 actions) has under 100
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # one per document; a concern's evidence may attach several
+
 # Email: the embedded default writes each message to a file in var/mail/.
 if _email:
     vars().update(_email)
