@@ -7,4 +7,6 @@ class TrustsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, invitations, signals  # noqa: F401
+        from . import checks, invitations, rls, signals  # noqa: F401
+
+        rls.connect()

@@ -30,9 +30,12 @@ class TenantScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .rls import pinned_to
+
         user = request.user
         if user.is_authenticated and user.trust_id is not None:
-            with scope(trust=user.trust_id):
+            # The database is pinned to the same trust (row-level security on PostgreSQL, see trusts.rls).
+            with scope(trust=user.trust_id), pinned_to(user.trust_id):
                 return self.get_response(request)
         if user.is_authenticated and user.is_superuser and request.path.startswith("/admin/"):
             with scopes_disabled():
