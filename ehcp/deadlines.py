@@ -339,6 +339,27 @@ def waive_deadline(*, deadline: Deadline, reason: str, actor: User | None) -> De
 
 
 @transaction.atomic
+def record_la_breach(*, deadline: Deadline, reason: str, actor: User | None) -> Deadline:
+    """The LA acted before a window the law gives the parent or school had ended (e.g. a final plan issued
+    inside the parent's 15 days, Regs 13(1)). The deadline no longer binds them and is kept, visibly, as the
+    LA's breach (`la_breach`), never silently waived. Side effects: status waived with the reason; an audit
+    entry. A deadline already met stays met (they acted in time)."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.status == Status.MET:
+        return deadline
+    deadline.status, deadline.la_breach, deadline.waived_reason = Status.WAIVED, True, reason.strip()[:300]
+    deadline.save(update_fields=["status", "la_breach", "waived_reason", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGE,
+        obj=deadline,
+        pupil_id=deadline.pupil_id,
+        summary=f"Deadline {deadline.rule_id}: LA breach. {reason}"[:300],
+    )
+    return deadline
+
+
+@transaction.atomic
 def record_exception(*, deadline: Deadline, kind: str, evidence: str, actor: User | None) -> Deadline:
     """Record an exception to the time limit (Regs 10(4) for A1, A3, A6, X2; reg 8(2) for A2).
 

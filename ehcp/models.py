@@ -71,6 +71,9 @@ class Deadline(TimeStamped):
     exception_kind = models.CharField(max_length=30, blank=True, choices=EXCEPTION_CHOICES)
     exception_evidence = models.TextField(blank=True)
     waived_reason = models.CharField(max_length=300, blank=True)
+    # The LA acted inside a window the law keeps open for the parent or school (a final plan inside the 15
+    # days of A4/A5, an amended plan inside R7): no longer theirs to meet, and shown as the LA's breach.
+    la_breach = models.BooleanField(default=False)
     # The smallest "days before" reminder already sent for the current due date (the sweep's claim).
     reminder_offset_sent = models.PositiveSmallIntegerField(null=True, blank=True)
 

@@ -33,6 +33,7 @@ from .deadlines import (
     internal_due_date,
     meet_deadline,
     open_deadline,
+    record_la_breach,
     setting_problems,
     waive_deadline,
 )
@@ -158,8 +159,10 @@ def request_assessment(
 
 @transaction.atomic
 def correct_request_date(*, assessment: NeedsAssessment, request_received_on: date, actor: User) -> NeedsAssessment:
-    """Correct the day the LA received the request: every deadline counted from it is recomputed."""
+    """Correct the day the LA received the request: every deadline counted from it is recomputed. The row is
+    re-read under lock, so a step recorded meanwhile is checked too."""
     _not_future(request_received_on, "The date the LA received the request")
+    assessment = NeedsAssessment.objects.select_for_update().get(pk=assessment.pk)
     for field in ("decision_on", "advice_requested_on", "draft_served_on", "outcome_on"):
         later = getattr(assessment, field)
         if later is not None and later < request_received_on:
@@ -184,6 +187,16 @@ def correct_request_date(*, assessment: NeedsAssessment, request_received_on: da
         summary=f"Request date corrected to {request_received_on:%-d %B %Y}",
     )
     return assessment
+
+
+def _after_decision_to_assess(a: NeedsAssessment, on: date, what: str) -> None:
+    """A step that only follows the LA's decision to assess (request → decision → advice → draft)."""
+    if a.decision == Decision.PENDING or a.decision_on is None:
+        raise ValidationError(f"Record the LA's decision to assess first: {what} comes after it.")
+    if on < a.decision_on:
+        raise ValidationError(
+            f"{what[0].upper()}{what[1:]} cannot be before the LA's decision to assess ({a.decision_on:%-d %B %Y})."
+        )
 
 
 EVENTS: dict[str, str] = {
@@ -244,6 +257,11 @@ def record_assessment_event(
             raise ValidationError("Choose whether the LA will assess.")
         if a.decision != Decision.PENDING and a.decision != decision:
             raise ValidationError(f"The LA's decision is already recorded as “{a.get_decision_display()}”.")
+        later = [d for d in (a.advice_requested_on, a.draft_served_on) if d is not None]
+        if later and on > min(later):
+            raise ValidationError(
+                f"The LA's decision cannot be after a step that follows it ({min(later):%-d %B %Y}): check the dates."
+            )
         a.decision, a.decision_on = decision, on
         _meet(*subject, "A1", on, actor)
         if decision == Decision.NOT_ASSESS:
@@ -253,6 +271,12 @@ def record_assessment_event(
             a.outcome, a.outcome_on = Outcome.NOT_ASSESSED, on
         summary += f" ({a.get_decision_display()})"
     elif event == "advice_requested":
+        # Regs 6: advice is sought once the LA has decided to assess.
+        _after_decision_to_assess(a, on, "the LA's request for the school's advice")
+        if a.draft_served_on is not None and on > a.draft_served_on:
+            raise ValidationError(
+                f"Advice is asked for before the draft plan, which was served on {a.draft_served_on:%-d %B %Y}."
+            )
         a.advice_requested_on = on
         open_deadline(
             rule_id="A2",
@@ -275,6 +299,11 @@ def record_assessment_event(
     elif event == "draft_served":
         if a.decision == Decision.NOT_ASSESS:
             raise ValidationError("The LA decided not to assess, so there is no draft plan.")
+        _after_decision_to_assess(a, on, "the draft plan")
+        if a.advice_requested_on is not None and on < a.advice_requested_on:
+            raise ValidationError(
+                f"The draft plan cannot be served before the LA asked for advice ({a.advice_requested_on:%-d %B %Y})."
+            )
         a.draft_served_on = on
         if a.school_consulted_on is not None and a.school_consulted_on < on:
             a.school_consulted_on = None  # a corrected draft date after the consultation date replaces it
@@ -481,6 +510,12 @@ def issue_plan(
         problems.append("That assessment is for another pupil.")
     if assessment is not None and issued_on < assessment.request_received_on:
         problems.append("The plan cannot be issued before the assessment was requested.")
+    draft_on = assessment.draft_served_on if assessment is not None else None
+    if assessment is not None and draft_on is None:
+        # Regs 13: the final plan follows a draft, on which the parent and the school are consulted.
+        problems.append("Record when the draft plan was served first: the final plan comes after the draft.")
+    elif draft_on is not None and issued_on < draft_on:
+        problems.append(f"The final plan cannot be issued before the draft was served ({draft_on:%-d %B %Y}).")
     problems += _pdf_problems(pdf)
     if problems:
         raise ValidationError(problems)
@@ -548,6 +583,19 @@ def _close_assessment_with_plan(assessment: NeedsAssessment, issued_on: date, ac
     for rule_id in ("A6", "X2"):
         _meet(ASSESSMENT, a.pk, rule_id, issued_on, actor)
     _waive(ASSESSMENT, a.pk, "A3", f"A final plan was issued on {issued_on:%-d %B %Y}.", actor)
+    # Regs 13(1) and CoP 9.83: the parent and the school each have 15 days on the draft. A final plan
+    # inside either window was issued early: the LA's breach, shown as such, not the parent's or school's.
+    for rule_id, whose in (("A4", "the parent's"), ("A5", "the school's")):
+        d = _deadline(ASSESSMENT, a.pk, rule_id)
+        if d is not None and d.status == Deadline.Status.OPEN and issued_on <= d.statutory_due:
+            record_la_breach(
+                deadline=d,
+                reason=(
+                    f"Issued early: the LA issued the final plan on {issued_on:%-d %B %Y}, inside {whose} 15 days "
+                    f"on the draft (to {d.statutory_due:%-d %B %Y})."
+                ),
+                actor=actor,
+            )
     a.outcome, a.outcome_on = Outcome.PLAN_ISSUED, issued_on
     if a.decision == Decision.PENDING:
         a.decision = Decision.ASSESS
@@ -636,6 +684,69 @@ def amend_plan(
     )
     _store_pdf_last(version, pdf)
     return version
+
+
+# Hooks that apps above ehcp register to recompute what they counted from a plan's issue date when it is
+# corrected (reviews: the first annual review's due date). Called inside the correction's transaction as
+# hook(plan=..., actor=...), with plan.first_issued_on already corrected. Filled by: reviews.apps.
+PLAN_ISSUE_DATE_HOOKS: list[Callable[..., object]] = []
+
+
+@transaction.atomic
+def correct_plan_issue_date(*, plan: EhcPlan, issued_on: date, reason: str, actor: User) -> EhcPlan:
+    """Correct a mistyped issue date of a plan's first version. Side effects: R1 (and R2) still open are
+    recomputed from the new date, the first annual review's due date follows (hooks), an audit entry with
+    the old date, the new and why. Raises ValidationError with every problem: a future date, a date before
+    the request or the draft, after an amendment, a ceased plan, no reason."""
+    plan = EhcPlan.objects.select_for_update().select_related("assessment", "pupil", "school").get(pk=plan.pk)
+    reason = " ".join((reason or "").split())
+    problems: list[str] = []
+    if plan.ceased_on is not None:
+        problems.append(f"This plan ceased on {plan.ceased_on:%-d %B %Y}: its dates can no longer change.")
+    if issued_on > timezone.localdate():
+        problems.append("The date the plan was issued cannot be in the future.")
+    a = plan.assessment
+    if a is not None and issued_on < a.request_received_on:
+        problems.append(
+            f"The plan cannot be issued before the assessment was requested ({a.request_received_on:%-d %B %Y})."
+        )
+    if a is not None and a.draft_served_on is not None and issued_on < a.draft_served_on:
+        problems.append(f"The final plan cannot be issued before the draft was served ({a.draft_served_on:%-d %B %Y}).")
+    first_amendment = plan.versions.filter(number__gt=1).order_by("issued_on").first()
+    if first_amendment is not None and issued_on > first_amendment.issued_on:
+        problems.append(f"The plan cannot be issued after its first amendment ({first_amendment.issued_on:%-d %B %Y}).")
+    if not reason:
+        problems.append("Say why the date is being corrected, for example “typed 2025 instead of 2024”.")
+    if issued_on == plan.first_issued_on:
+        problems.append(f"The plan's issue date is already {issued_on:%-d %B %Y}.")
+    if problems:
+        raise ValidationError(problems)
+    old = plan.first_issued_on
+    plan.first_issued_on = issued_on
+    plan.save(update_fields=["first_issued_on", "updated_at"])
+    PlanVersion.objects.filter(plan=plan, number=1).update(issued_on=issued_on)
+    for rule_id in ("R1", "R2"):
+        d = _deadline(PLAN, plan.pk, rule_id)
+        if d is not None and d.status in {Deadline.Status.OPEN, Deadline.Status.MISSED}:
+            open_deadline(
+                rule_id=rule_id,
+                trigger_date=issued_on,
+                school=plan.school,
+                pupil=plan.pupil,
+                subject_type=PLAN,
+                subject_id=plan.pk,
+                actor=actor,
+            )
+    for hook in PLAN_ISSUE_DATE_HOOKS:
+        hook(plan=plan, actor=actor)
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGE,
+        obj=plan,
+        pupil_id=plan.pupil_id,
+        summary=f"Issue date corrected from {old:%-d %B %Y} to {issued_on:%-d %B %Y}: {reason}",
+    )
+    return plan
 
 
 # Hooks that apps above ehcp register to close their own work when a plan ceases (reviews cancels open

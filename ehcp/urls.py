@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import plan_date_views, views
 
 app_name = "ehcp"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/amend/", views.plan_amend, name="plan_amend"),
     path("plans/<int:pk>/cease/", views.plan_cease, name="plan_cease"),
+    path("plans/<int:pk>/issue-date/", plan_date_views.plan_issue_date, name="plan_issue_date"),
     path("plan-versions/<int:pk>/pdf/", views.version_pdf, name="version_pdf"),
     path("plan-versions/<int:pk>/pdf/upload/", views.version_pdf_upload, name="version_pdf_upload"),
     path("plan-versions/<int:pk>/outcomes/new/", views.version_outcome_add, name="version_outcome_add"),

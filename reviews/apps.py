@@ -7,10 +7,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         # Links ehcp's deadlines to review pages and adds the navigation entry.
-        from ehcp.services import PLAN_CEASED_HOOKS
+        from ehcp.services import PLAN_CEASED_HOOKS, PLAN_ISSUE_DATE_HOOKS
 
         from .queries import connect
-        from .services import close_for_ceased_plan
+        from .services import close_for_ceased_plan, follow_corrected_issue_date
 
         connect()
         from register.timeline import register_source
@@ -21,3 +21,6 @@ class ReviewsConfig(AppConfig):
         # A plan that ceases has no more annual reviews: cancel the ones under way.
         if close_for_ceased_plan not in PLAN_CEASED_HOOKS:
             PLAN_CEASED_HOOKS.append(close_for_ceased_plan)
+        # A corrected plan issue date moves the first review's due date with it.
+        if follow_corrected_issue_date not in PLAN_ISSUE_DATE_HOOKS:
+            PLAN_ISSUE_DATE_HOOKS.append(follow_corrected_issue_date)

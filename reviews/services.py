@@ -643,6 +643,9 @@ def record_la_decision(*, review: AnnualReview, decision: str, decided_on: date,
         problems.append("The date of the LA's decision cannot be in the future.")
     if review.held_on and decided_on < review.held_on:
         problems.append(f"The LA's decision cannot be before the meeting ({review.held_on:%-d %B %Y}).")
+    elif review.report_sent_on and decided_on < review.report_sent_on:
+        # Regs 20(10): the LA decides after it receives the review report.
+        problems.append(f"The LA's decision cannot be before the report was sent ({review.report_sent_on:%-d %B %Y}).")
     if problems:
         raise ValidationError(problems)
     review.la_decision, review.la_decision_on = decision, decided_on
@@ -712,11 +715,23 @@ def record_amendments(
     if amended_plan_on is not None:
         review.amended_plan_on = amended_plan_on
         _meet(review_deadline(review, "R8"), amended_plan_on, actor)
-        _waive(
-            review_deadline(review, "R7"),
-            f"The final amended plan was issued on {amended_plan_on:%-d %B %Y}: no representations were recorded.",
-            actor,
-        )
+        r7 = review_deadline(review, "R7")
+        if r7 is not None and r7.status == r7.Status.OPEN and amended_plan_on <= r7.statutory_due:
+            # Regs 22(2)(c): the parent has at least 15 days to make representations before the LA finalises.
+            engine.record_la_breach(
+                deadline=r7,
+                reason=(
+                    f"Issued early: the LA finalised the amended plan on {amended_plan_on:%-d %B %Y}, before the "
+                    f"parent's 15 days for representations ended ({r7.statutory_due:%-d %B %Y})."
+                ),
+                actor=actor,
+            )
+        else:
+            _waive(
+                r7,
+                f"The final amended plan was issued on {amended_plan_on:%-d %B %Y}: no representations were recorded.",
+                actor,
+            )
         if names_next_school:
             _meet(review_deadline(review, "R9"), amended_plan_on, actor)
         review.status, review.completed_on = Status.COMPLETED, amended_plan_on
@@ -790,3 +805,12 @@ def record_pdf_download(*, review: AnnualReview, actor: User, request: HttpReque
         summary="Annual review report (PDF) downloaded",
         request=request,
     )
+
+
+def follow_corrected_issue_date(*, plan: EhcPlan, actor: User | None) -> None:
+    """ehcp's PLAN_ISSUE_DATE_HOOKS entry: a first review not yet held is due from the corrected date."""
+    first = AnnualReview.objects.select_for_update().filter(plan=plan, held_on=None)
+    for review in first.filter(anchor_kind=AnnualReview.AnchorKind.PLAN_ISSUED):
+        review.anchor_date = plan.first_issued_on
+        _open_due_deadlines(review, actor)
+        review.save(update_fields=["anchor_date", "due_date", "due_rule", "updated_at"])

@@ -135,7 +135,8 @@ def test_correcting_the_request_date_recomputes_the_las_deadlines(requested, sen
 
 
 def test_correcting_the_advice_request_date_recomputes_a2(requested, senco):
-    a = event(requested, senco, "advice_requested", date(2026, 6, 15))
+    a = event(requested, senco, "decision", date(2026, 6, 10), decision="assess")
+    a = event(a, senco, "advice_requested", date(2026, 6, 15))
     a = event(a, senco, "advice_requested", date(2026, 6, 17))
     assert deadlines(a)["A2"] == (date(2026, 7, 29), "open")
     assert Deadline.objects.filter(subject_id=a.pk, rule_id="A2").count() == 1

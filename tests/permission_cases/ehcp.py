@@ -130,6 +130,7 @@ CASES: list[Case] = [
     Case("ehcp:plan_detail", kwargs=lambda demo, school: {"pk": make_plan(demo, school).pk}, **OBJECT),
     Case("ehcp:plan_amend", kwargs=lambda demo, school: {"pk": make_plan(demo, school).pk}, **OBJECT),
     Case("ehcp:plan_cease", kwargs=lambda demo, school: {"pk": make_plan(demo, school).pk}, **OBJECT),
+    Case("ehcp:plan_issue_date", kwargs=lambda demo, school: {"pk": make_plan(demo, school).pk}, **OBJECT),
     Case("ehcp:version_pdf", kwargs=_version_pk, **OBJECT),
     Case("ehcp:version_pdf_upload", kwargs=_version_pk, **OBJECT),
     Case("ehcp:version_outcome_add", kwargs=_version_pk, **OBJECT),

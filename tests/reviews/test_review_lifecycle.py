@@ -420,3 +420,37 @@ def test_invitations_recorded_after_the_meeting_count_from_the_day_they_were_sen
         assert (r3.status, r3.met_on, r3.met_late) == ("met", date(2026, 5, 11), True)  # 9 days' notice, not 14
         with pytest.raises(ValidationError, match="can no longer change"):
             services.add_invitee(review=review, role="health", name="School nurse", email="", actor=senco)
+
+
+def _to_report_sent(demo, plan, senco, *, sent_on: date):
+    review = services.start_review(plan=plan, actor=senco)
+    services.schedule_meeting(review=review, meeting_date=date(2026, 6, 1), actor=senco)
+    services.record_meeting(review=review, held_on=date(2026, 6, 1), record=RECORD, actions=[], actor=senco)
+    return services.record_report_sent(review=review, sent_on=sent_on, actor=senco)
+
+
+def test_the_las_decision_cannot_come_before_the_report(demo, plan, senco) -> None:
+    with scope(trust=demo.oak.pk), at(date(2026, 6, 20)):
+        review = _to_report_sent(demo, plan, senco, sent_on=date(2026, 6, 10))
+        with pytest.raises(ValidationError, match=r"before the report was sent \(10 June 2026\)"):
+            services.record_la_decision(review=review, decision="amend", decided_on=date(2026, 6, 5), actor=senco)
+
+
+def test_an_amended_plan_inside_the_parents_15_days_is_the_las_breach(demo, plan, senco) -> None:
+    """Regs 22(2)(c): the parent has at least 15 days; finalising inside them is not a waived R7."""
+    with scope(trust=demo.oak.pk), at(date(2026, 7, 20)):
+        review = _to_report_sent(demo, plan, senco, sent_on=date(2026, 6, 10))
+        services.record_la_decision(review=review, decision="amend", decided_on=date(2026, 6, 15), actor=senco)
+        services.record_amendments(review=review, amended_plan_on=date(2026, 6, 22), actor=senco)
+        r7 = deadline(review, "R7")
+        assert (r7.status, r7.la_breach) == ("waived", True)
+        assert "before the parent's 15 days for representations ended (29 June 2026)" in r7.waived_reason
+
+
+def test_an_amended_plan_after_the_15_days_simply_closes_r7(demo, plan, senco) -> None:
+    with scope(trust=demo.oak.pk), at(date(2026, 7, 20)):
+        review = _to_report_sent(demo, plan, senco, sent_on=date(2026, 6, 10))
+        services.record_la_decision(review=review, decision="amend", decided_on=date(2026, 6, 15), actor=senco)
+        services.record_amendments(review=review, amended_plan_on=date(2026, 7, 10), actor=senco)
+        r7 = deadline(review, "R7")
+        assert (r7.status, r7.la_breach) == ("waived", False)
