@@ -7,9 +7,9 @@ owner role that runs migrations and operators' commands is not subject to it).
 
 The setting follows the django-scopes scope, set by the same code that opens it:
 - in a signed-in request, TenantScopeMiddleware pins it to the person's trust for the whole request, so
-  even raw SQL or code under `scopes_disabled()` sees nothing of another trust;
+  even raw SQL or code with the scopes switched off sees nothing of another trust;
 - elsewhere (tasks, anonymous pages, the platform admin) it follows the active scope: `scope(trust=X)` → X,
-  `scopes_disabled()` → '*', no scope → '' (nothing at all).
+  scopes disabled → "*", no scope → '' (nothing at all).
 A connection-level execute wrapper brings the setting in line before each query, issuing `set_config` only
 when it changes. A rolled-back transaction or savepoint also rolls back a `set_config` made inside it, so
 the wrapper forgets what it set whenever Django rolls back.
