@@ -51,17 +51,24 @@ def test_senco_records_the_ehc_process_from_request_to_cessation(live_demo, page
         a1 = Deadline.objects.get(subject_type="needs_assessment", subject_id=assessment.pk, rule_id="A1")
     assert a1.statutory_due == today - timedelta(days=50) + timedelta(weeks=6)
 
-    # The LA's decision to assess, 40 days after the request: A1 met on time.
+    # The LA's decision to assess, 5 days after the request: A1 met on time.
     page.get_by_role("link", name="The LA's decision whether to assess").click()
     axe_clean(page)
     page.get_by_label("The LA will assess").check()
-    page.get_by_label("Date of the LA's decision").fill((today - timedelta(days=10)).isoformat())
+    page.get_by_label("Date of the LA's decision").fill((today - timedelta(days=45)).isoformat())
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     assert "The LA will assess" in page.content()
     with scopes_disabled():
         a1.refresh_from_db()
-    assert (a1.status, a1.met_on) == ("met", today - timedelta(days=10))
+    assert (a1.status, a1.met_on) == ("met", today - timedelta(days=45))
+
+    # The draft plan, served 30 days ago: the final plan follows it, after the parent's and school's 15 days.
+    page.get_by_role("link", name="Draft EHC plan served (and the school consulted)").click()
+    page.get_by_role("heading", level=1).wait_for()
+    page.get_by_label("Date the draft plan was served").fill((today - timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", level=1, name="EHC needs assessment").wait_for()
 
     # The final plan, issued two days ago.
     page.get_by_role("link", name="The final EHC plan was issued").click()
