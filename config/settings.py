@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "trusts.middleware.SessionLifetimeMiddleware",
     "trusts.middleware.TenantScopeMiddleware",
+    "trusts.middleware.AuditContextMiddleware",
     "trusts.middleware.MFAThisSessionMiddleware",
     "trusts.middleware.NoStoreMiddleware",
     # Axes last, as its documentation asks, so it sees the final response of a login attempt.

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -31,6 +32,7 @@ def plan_issue_date(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(queries.plans_visible_to(request.user), pk=pk)
     if not can(request.user, "ehcp.change", plan):
         raise Http404
+    audit.note_read(request, obj=plan, pupil_id=plan.pupil_id, summary="Correct the plan's issue date")
     form = CorrectIssueDateForm(request.POST or None, initial={"issued_on": plan.first_issued_on})
     if request.method == "POST" and form.is_valid():
         try:

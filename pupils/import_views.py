@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods, require_POST
 
+from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.models import School
 from trusts.permissions import schools_where
@@ -169,6 +170,7 @@ def _render_leavers(
 def leavers(request: AuthedRequest, school_id: int) -> HttpResponse:
     school: School = get_object_or_404(School.objects.all(), pk=school_id)
     require(request, "pupils.import", school)
+    audit.note_read(request, obj=school, pupil_id=None, summary="Possible leavers (pupils missing from the MIS)")
     return _render_leavers(request, school)
 
 

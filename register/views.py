@@ -94,7 +94,9 @@ def census_export(request: AuthedRequest) -> HttpResponse:
 
 
 def _pupil_or_404(request: AuthedRequest, pk: int) -> Pupil:
-    return get_object_or_404(queries.visible_pupil(request.user, pk))
+    pupil: Pupil = get_object_or_404(queries.visible_pupil(request.user, pk))
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk)
+    return pupil
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from ehcp.models import EhcPlan
+from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -47,6 +48,7 @@ def _review(request: AuthedRequest, pk: int) -> AnnualReview:
     review = get_object_or_404(queries.reviews_visible_to(request.user), pk=pk)
     if not can(request.user, "review.change", review.pupil):
         raise Http404
+    audit.note_read(request, obj=review, pupil_id=review.pupil_id, summary="Annual review")
     return review
 
 
@@ -105,6 +107,7 @@ def review_start(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan: EhcPlan = get_object_or_404(queries.plans_for_review(request.user), pk=plan_id)
     if not can(request.user, "review.change", plan.pupil):
         raise Http404
+    audit.note_read(request, obj=plan, pupil_id=plan.pupil_id, summary="Start an annual review")
     form = StartReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,6 +14,35 @@ from .http import client_ip
 from .models import AuditEntry, School, User
 
 Action = AuditEntry.Action
+READS = frozenset({Action.VIEW, Action.DOWNLOAD, Action.EXPORT})
+# The request being served (set by AuditContextMiddleware), so every entry written while serving it carries
+# the person's address even when the caller did not pass the request.
+_current_request: ContextVar[HttpRequest | None] = ContextVar("send_audit_request", default=None)
+
+
+@contextmanager
+def serving(request: HttpRequest) -> Iterator[None]:
+    token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(token)
+
+
+def note_read(request: HttpRequest, *, obj: Any, pupil_id: int | None, summary: str = "") -> None:
+    """A page is about to show this child's casework. Unless the view writes its own read entry, one
+    "view" entry is written for the request once the page has been served successfully (GET only; a page
+    that ends in 404 or an error showed nothing)."""
+    if request.method == "GET" and getattr(request, "_casework_read", None) is None:
+        request._casework_read = (obj, pupil_id, summary)  # type: ignore[attr-defined]
+
+
+def write_noted_read(request: HttpRequest, status_code: int) -> None:
+    noted = getattr(request, "_casework_read", None)
+    if noted is None or getattr(request, "_casework_read_written", False) or not 200 <= status_code < 300:
+        return
+    obj, pupil_id, summary = noted
+    record(actor=request.user, action=Action.VIEW, obj=obj, pupil_id=pupil_id, summary=summary, request=request)  # type: ignore[arg-type]
 
 
 def record(
@@ -24,7 +56,9 @@ def record(
     summary: str = "",
     request: HttpRequest | None = None,
 ) -> AuditEntry:
-    """Append one entry. The trust comes from the object, else from the actor."""
+    """Append one entry. The trust comes from the object, else from the actor; the address from the request
+    (or the request being served)."""
+    request = request if request is not None else _current_request.get()
     if trust_id is None:
         trust_id = getattr(obj, "trust_id", None) or (actor.trust_id if actor else None)
     if trust_id is None:
@@ -49,4 +83,6 @@ def record(
     # row-level security would otherwise refuse the row; inside a request pinned to another trust it still does.
     with scope(trust=trust_id):
         entry.save()
+    if request is not None and action in READS:
+        request._casework_read_written = True  # type: ignore[attr-defined]
     return entry

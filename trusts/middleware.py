@@ -43,6 +43,23 @@ class TenantScopeMiddleware:
         return self.get_response(request)
 
 
+class AuditContextMiddleware:
+    """Every audit entry written while serving a request carries its address; a page that noted a read of a
+    child's casework (`audit.note_read`) gets its one "view" entry once it has been served."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import audit
+
+        with audit.serving(request):
+            response = self.get_response(request)
+            if getattr(request, "_casework_read", None) is not None:
+                audit.write_noted_read(request, response.status_code)
+        return response
+
+
 SESSION_STARTED = "_send_session_started"
 SESSION_SEEN = "_send_session_seen"
 

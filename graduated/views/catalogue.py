@@ -112,6 +112,13 @@ def _map(request: AuthedRequest) -> tuple[queries.ProvisionMap, MapFilterForm, l
 @login_required
 def provision_map(request: AuthedRequest) -> HttpResponse:
     pmap, form, schools = _map(request)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        obj=pmap.school,
+        summary="Provision map (pupils, provision and costs)",
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     # 50 pupils a page in the cost table (totals are over all of them); links built without a reverse() each.

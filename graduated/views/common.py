@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
 from pupils.models import Pupil
+from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.models import School
 from trusts.permissions import can, schools_where
@@ -38,9 +39,11 @@ def school_from_request(request: AuthedRequest, action: str) -> tuple[School, li
 
 
 def readable_pupil(request: AuthedRequest, pupil_id: int) -> Pupil:
-    return get_object_or_404(
+    pupil: Pupil = get_object_or_404(
         queries.readable_pupils(request.user).select_related("school", "register_entry"), pk=pupil_id
     )
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="SEN support")
+    return pupil
 
 
 def editable_pupil(request: AuthedRequest, pupil_id: int) -> Pupil:
@@ -51,7 +54,9 @@ def editable_pupil(request: AuthedRequest, pupil_id: int) -> Pupil:
 
 
 def readable_cycle(request: AuthedRequest, pk: int) -> Cycle:
-    return get_object_or_404(queries.visible_cycles(request.user), pk=pk)
+    cycle: Cycle = get_object_or_404(queries.visible_cycles(request.user), pk=pk)
+    audit.note_read(request, obj=cycle, pupil_id=cycle.pupil_id, summary="Support cycle")
+    return cycle
 
 
 def editable_cycle(request: AuthedRequest, pk: int) -> Cycle:

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -30,12 +31,21 @@ def sessions(request: AuthedRequest) -> HttpResponse:
         .prefetch_related(Prefetch("allocations", queryset=Allocation.objects.select_related("provision")))
         .order_by("pupil__year_group", "pupil__legal_surname", "pupil__legal_forename", "pk")[:300]
     )
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        obj=None,
+        trust_id=request.user.trust_id,
+        summary=f"Sessions list ({len(cycles)} pupils with a support plan)",
+        request=request,
+    )
     return render(request, "graduated/sessions.html", {"cycles": cycles})
 
 
 @login_required
 def log_session(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     pupil = get_object_or_404(queries.loggable_pupils(request.user).select_related("school"), pk=pupil_id)
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="Log a session")
     cycle = (
         Cycle.objects.filter(pupil=pupil, status=Cycle.Status.ACTIVE)
         .prefetch_related(Prefetch("allocations", queryset=Allocation.objects.select_related("provision")), "outcomes")
