@@ -125,7 +125,7 @@ class DeadlineSettingForm(forms.Form):
         raw = (self.cleaned_data.get("reminder_days") or "").replace(";", ",")
         days: list[int] = []
         for part in filter(None, (p.strip() for p in raw.split(","))):
-            if not part.isdigit():
+            if not (part.isascii() and part.isdigit()):  # "²" and "١٤" are digits to Python, not to people
                 raise forms.ValidationError(f"“{part}” is not a whole number of days: use numbers such as 42, 14, 7.")
             days.append(int(part))
         return days

@@ -18,7 +18,7 @@ from django_scopes import scope
 from pupils.models import Pupil
 from pupils.queries import pupils_visible_to
 from trusts import audit
-from trusts.http import AuthedRequest
+from trusts.http import AuthedRequest, id_or_404
 from trusts.permissions import can, schools_where
 
 from . import deadlines as engine
@@ -304,6 +304,15 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     with scope(trust=user.trust_id):
         items = list(queries.deadlines_for_calendar(user))
         body = ical_feed(items, base_url=request.build_absolute_uri("/").rstrip("/"))
+        # Logged like any read of casework, without the secret address.
+        audit.record(
+            actor=user,
+            action=audit.Action.EXPORT,
+            obj=None,
+            trust_id=user.trust_id,
+            summary=f"Calendar feed fetched ({len(items)} deadlines)",
+            request=request,
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     response["Cache-Control"] = "no-store, private"
@@ -317,6 +326,7 @@ def _pupil_or_404(request: AuthedRequest, pupil_id: int, action: str = "casework
     pupil = get_object_or_404(pupils_visible_to(request.user).select_related("school"), pk=pupil_id)
     if not can(request.user, action, pupil):
         raise Http404
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="EHC")
     return pupil
 
 
@@ -367,7 +377,9 @@ def assessment_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
 
 
 def _assessment_or_404(request: AuthedRequest, pk: int) -> NeedsAssessment:
-    return get_object_or_404(queries.assessments_visible_to(request.user), pk=pk)
+    assessment: NeedsAssessment = get_object_or_404(queries.assessments_visible_to(request.user), pk=pk)
+    audit.note_read(request, obj=assessment, pupil_id=assessment.pupil_id, summary="EHC needs assessment")
+    return assessment
 
 
 @login_required
@@ -451,7 +463,7 @@ def plan_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     assessment = None
     if request.GET.get("assessment"):
         assessment = get_object_or_404(
-            queries.assessments_visible_to(request.user).filter(pupil=pupil), pk=request.GET["assessment"]
+            queries.assessments_visible_to(request.user).filter(pupil=pupil), pk=id_or_404(request.GET["assessment"])
         )
     form = PlanForm(
         request.POST or None, request.FILES or None, initial={"local_authority": pupil.school.local_authority}
@@ -478,7 +490,9 @@ def plan_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
 
 
 def _plan_or_404(request: AuthedRequest, pk: int) -> EhcPlan:
-    return get_object_or_404(queries.plans_visible_to(request.user), pk=pk)
+    plan: EhcPlan = get_object_or_404(queries.plans_visible_to(request.user), pk=pk)
+    audit.note_read(request, obj=plan, pupil_id=plan.pupil_id, summary="EHC plan")
+    return plan
 
 
 @login_required
@@ -573,6 +587,7 @@ def _version_or_404(request: AuthedRequest, pk: int, action: str = "casework.vie
     version = get_object_or_404(queries.plan_versions_visible_to(request.user), pk=pk)
     if not can(request.user, action, version.plan):
         raise Http404
+    audit.note_read(request, obj=version, pupil_id=version.plan.pupil_id, summary="EHC plan version")
     return version
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
+from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -27,7 +28,9 @@ logger = logging.getLogger(__name__)
 
 
 def _pupil_or_404(request: AuthedRequest, pupil_id: int) -> Pupil:
-    return get_object_or_404(pupils_visible_to(request.user).select_related("school"), pk=pupil_id)
+    pupil: Pupil = get_object_or_404(pupils_visible_to(request.user).select_related("school"), pk=pupil_id)
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="Documents and access")
+    return pupil
 
 
 def _record(pupil: Pupil) -> HttpResponse:
@@ -64,8 +67,9 @@ def document_upload(request: AuthedRequest, pupil_id: int) -> HttpResponse:
 
 @login_required
 def document_download(request: AuthedRequest, pupil_id: int, pk: int) -> FileResponse:
-    visible = documents.documents_visible_to(request.user).filter(pupil_id=pupil_id)
-    document = get_object_or_404(visible, pk=pk)
+    document = get_object_or_404(documents.documents_visible_to(request.user), pk=pk)
+    if document.pupil_id != pupil_id:  # compared here: filter(pupil_id=2**64) overflows the database's integer
+        raise Http404
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:

@@ -16,7 +16,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from trusts import audit
-from trusts.http import AuthedRequest
+from trusts.http import AuthedRequest, id_or_404
 from trusts.permissions import can, schools_where
 
 from . import concern_queries as queries
@@ -40,10 +40,8 @@ def concern_new(request: AuthedRequest) -> HttpResponse:
     initial = {}
     wanted = request.GET.get("pupil")
     if wanted is not None:
-        if not wanted.isdigit():
-            raise Http404
-        # A pupil the person may not raise a concern about is "not found", never named.
-        initial["pupil"] = get_object_or_404(pupils, pk=int(wanted)).pk
+        # A pupil the person may not raise a concern about is "not found", never named; so is junk.
+        initial["pupil"] = get_object_or_404(pupils, pk=id_or_404(wanted)).pk
     show_school = len(schools_where(request.user, "concern.triage")) > 1
     form = ConcernForm(
         request.POST or None, request.FILES or None, pupils=pupils, show_school=show_school, initial=initial

@@ -1,11 +1,12 @@
-"""HTTP helpers shared by every app: the typed request, and the client's real address."""
+"""HTTP helpers shared by every app: the typed request, ids given in a query string, and the client's real
+address."""
 
 from __future__ import annotations
 
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from .models import User
 
@@ -14,6 +15,14 @@ class AuthedRequest(HttpRequest):
     """A request behind @login_required: the user is a real User (for type checking)."""
 
     user: User  # type: ignore[assignment]
+
+
+def id_or_404(value: str) -> int:
+    """The id of a record named in a query parameter (`?assessment=12`). Anything but plain digits ("abc",
+    "-1", "1.5", "²") names no record, so the page is not found, the same as an id that does not exist."""
+    if not (value.isascii() and value.isdigit()):
+        raise Http404
+    return int(value)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -145,3 +145,21 @@ def test_long_lines_are_folded_at_75_octets():
     folded = _fold(line)
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "") == line
+
+
+def test_each_fetch_of_the_feed_is_in_the_access_log_without_the_secret(demo) -> None:
+    from django.test import Client
+    from django_scopes import scope
+
+    from ehcp import services
+    from trusts.models import AuditEntry
+
+    senco = demo.user("senco.acorn@oak.test")
+    with scope(trust=demo.oak.pk):
+        token = services.create_calendar_token(user=senco)
+    response = Client(REMOTE_ADDR="198.51.100.9").get(f"/ehc/calendar/{token}.ics")
+    assert response.status_code == 200
+    with scope(trust=demo.oak.pk):
+        entry = AuditEntry.objects.filter(summary__startswith="Calendar feed fetched").get()
+    assert entry.actor_id == senco.pk and entry.ip_address == "198.51.100.9"
+    assert token not in entry.summary and token not in entry.object_repr

@@ -255,6 +255,20 @@ def test_a_stricter_target_is_saved_and_applied_to_open_deadlines(demo):
     assert d.statutory_due == T + timedelta(days=20) and d.due == T + timedelta(days=13)
 
 
+@pytest.mark.parametrize("junk", ["²", "١٤", "1_4", "-7", "7.5", str(2**64)])
+def test_reminders_that_are_not_plain_whole_numbers_are_explained(demo, junk):
+    """ "²" and "١٤" pass str.isdigit() but are not days a person means; they used to answer 500."""
+    client = demo.client_for("lead@oak.test")
+    client.raise_request_exception = False
+    url = reverse("ehcp:setting_edit", kwargs={"rule_id": "A2"})
+    response = client.post(url, {"target_amount": "", "target_unit": "weeks", "reminder_days": f"14, {junk}"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is not a whole number of days" in html or "whole numbers of days from 0 to 365" in html
+    with scopes_disabled():
+        assert not DeadlineSetting.objects.exists()
+
+
 def test_a_looser_target_is_refused_with_the_laws_words(demo):
     url = reverse("ehcp:setting_edit", kwargs={"rule_id": "A2"})
     client = demo.client_for("lead@oak.test")

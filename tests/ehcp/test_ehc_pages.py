@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,6 +96,34 @@ def test_recording_an_issued_plan_with_its_pdf_makes_the_pupil_e(demo, senco):
     assert "Loves trains" in html and "Reads simple sentences" in html
     assert "14 Jun 2026" in html  # R1: within 12 months
     assert reverse("ehcp:version_pdf", kwargs={"pk": version.pk}) in html
+
+
+@pytest.mark.parametrize("junk", ["abc", "1.5", "-1", "²", "0", str(2**62), "\x00", "' OR 1=1"])
+def test_a_plan_form_for_an_assessment_that_is_not_there_is_not_found(demo, senco, junk):
+    """?assessment= names the needs assessment the plan follows: junk, or one that is not the pupil's, is 404."""
+    senco.raise_request_exception = False
+    pupil = k_pupil(demo, demo.acorn)
+    url = reverse("ehcp:plan_new", kwargs={"pupil_id": pupil.pk})
+    assert senco.get(url, {"assessment": junk}).status_code == 404
+    assert senco.post(f"{url}?{urlencode({'assessment': junk})}", {}).status_code == 404
+
+
+def test_a_plan_form_follows_the_pupils_assessment(demo, senco):
+    pupil = k_pupil(demo, demo.acorn)
+    response = senco.post(
+        reverse("ehcp:assessment_new", kwargs={"pupil_id": pupil.pk}),
+        {"kind": "initial", "requested_by": "parent", "request_received_on": "2026-05-04", "local_authority": ""},
+    )
+    with scopes_disabled():
+        assessment = NeedsAssessment.objects.get(pupil=pupil)
+    url = reverse("ehcp:plan_new", kwargs={"pupil_id": pupil.pk})
+    assert senco.get(url, {"assessment": str(assessment.pk)}).status_code == 200
+    other = k_pupil(demo, demo.acorn)
+    assert (
+        senco.get(reverse("ehcp:plan_new", kwargs={"pupil_id": other.pk}), {"assessment": assessment.pk}).status_code
+        == 404
+    )
+    assert response.status_code == 302
 
 
 def test_a_plan_form_with_a_fake_pdf_is_refused_and_nothing_is_written(demo, senco):

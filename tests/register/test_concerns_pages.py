@@ -82,6 +82,15 @@ def test_a_guessed_pupil_id_answers_404(demo, guess) -> None:
     assert demo.client_for(TEACHER).get(f"{NEW}?pupil={pupil_id}").status_code == 404
 
 
+@pytest.mark.parametrize("junk", ["²", "-1", "1.5", "0", str(2**64), "\x00", "' OR 1=1"])
+def test_a_junk_pupil_id_answers_404(demo, junk) -> None:
+    """Only 0-9 make an id: "²" passes str.isdigit() but is no number int() reads: it used to answer 500."""
+    pupil_at(demo, demo.acorn)
+    client = demo.client_for(TEACHER)
+    client.raise_request_exception = False
+    assert client.get(NEW, {"pupil": junk}).status_code == 404
+
+
 def test_posting_another_pupil_is_a_form_error_and_names_nobody(demo) -> None:
     pupil_at(demo, demo.acorn)
     other = make_pupil(demo.acorn, legal_surname="Secretname")

@@ -78,3 +78,34 @@ def test_evidence_pack_only_for_casework_roles(demo) -> None:
     ):
         assert demo.client_for(email).get(url).status_code == 404
     assert demo.client_for("lead@oak.test").get(url).status_code == 200
+
+
+def test_evidence_pack_lists_meetings_with_parents(demo) -> None:
+    """A pupil with a parent meeting: the pack lists it (it used to answer 500 on a template lookup)."""
+    pupil = pupil_at(demo, demo.acorn)
+    senco = demo.user("senco.acorn@oak.test")
+    with scope(trust=demo.oak.pk):
+        graduated.record_parent_meeting(
+            pupil=pupil,
+            actor=senco,
+            held_on=TODAY - dt.timedelta(days=3),
+            attendees="Mother, SENCO",
+            agreed_actions="Try a visual timetable at home",
+        )
+        graduated.record_parent_meeting(
+            pupil=pupil,
+            actor=senco,
+            held_on=TODAY - dt.timedelta(days=1),
+            attendees="Father, class teacher",
+            notes="Talked through the reading plan",
+        )
+    client = demo.client_for("senco.acorn@oak.test")
+    client.raise_request_exception = False
+    response = client.get(reverse("reports:evidence_pack", args=[pupil.pk]))
+    assert response.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Meetings with parents" in text
+    assert "Try a visual timetable at home" in text
+    assert "Mother, SENCO" in text
+    assert "Talked through the reading plan" in text
+    assert (TODAY - dt.timedelta(days=3)).strftime("%-d %b %Y") in text
