@@ -180,3 +180,14 @@ class SingleSignOnForm(forms.Form):
         required=False,
     )
     enabled = forms.BooleanField(label="Single sign-on is on", required=False, initial=True)
+
+
+def add_service_errors(form: forms.Form, exc: Any) -> None:
+    """Show a service's ValidationError on the form: keyed messages beside their fields, the rest in the
+    summary (the one helper the trusts views use)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

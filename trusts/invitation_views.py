@@ -13,19 +13,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import invitations, sso
-from .forms import AcceptInvitationForm, SingleSignOnStartForm
+from .forms import AcceptInvitationForm, SingleSignOnStartForm, add_service_errors
 from .models import Invitation
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
-
-
-def _copy_errors(form: AcceptInvitationForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,7 +58,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, "Your account is ready.")

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import people, sso
-from .forms import InviteStaffForm, RoleForm, SingleSignOnForm, StaffImportForm
+from .forms import InviteStaffForm, RoleForm, SingleSignOnForm, StaffImportForm, add_service_errors
 from .http import AuthedRequest
 from .invitations import withdraw_invitation
 from .models import Invitation, Membership, SingleSignOn
@@ -24,15 +24,6 @@ IMPORT_SESSION_KEY = "_send_staff_import"
 def _require_people(request: AuthedRequest) -> None:
     if not people.manageable_schools(request.user) and not can(request.user, "people.manage"):
         raise Http404("Page not found")
-
-
-def _add_errors(form: RoleForm | SingleSignOnForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _role_form(request: AuthedRequest, cls: type[RoleForm] = RoleForm) -> RoleForm:
@@ -72,7 +63,7 @@ def person_invite(request: AuthedRequest) -> HttpResponse:
                 roles=[(role, school)],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if isinstance(result, Invitation):
                 messages.success(request, f"We have emailed {result.email} an invitation to set up their account.")
@@ -96,7 +87,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             people.add_role(actor=request.user, person=person, role=role, school=school)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Role added.")
             return redirect("trusts:person", pk=pk)
@@ -225,7 +216,7 @@ def single_sign_on_settings(request: AuthedRequest) -> HttpResponse:
         try:
             sso.configure_single_sign_on(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Single sign-on saved.")
             return redirect("trusts:single_sign_on_settings")
