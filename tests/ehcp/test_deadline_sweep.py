@@ -308,3 +308,20 @@ def test_two_sweeps_at_once_count_a_phase_transfer_once(demo, monkeypatch):
         assert open_phase_transfer(plan=plan, actor=None, today=date(2026, 9, 10)) is not None  # the other sweep
         monkeypatch.setattr(QuerySet, "exclude", lambda self, *a, **k: self)  # this sweep's stale read
         assert ensure_phase_transfers(today=date(2026, 9, 10)) == 0
+
+
+def test_a_broker_blip_after_the_sweep_committed_is_not_a_failure(demo, monkeypatch):
+    """The sweep's work is done; if queueing the email task fails, beat's email task sends them instead."""
+    from trusts import tasks as trust_tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(trust_tasks.email_pending_notifications, "delay_on_commit", broker_down)
+    d = deadline_due(demo, T + timedelta(days=7))
+    with at(T):
+        result = sweep_deadlines()
+    assert result["reminders"] == 1 and result["notifications"] == 1
+    assert keys(d) == [(SENCO, "remind-7-20260608")]
+    with scopes_disabled():
+        assert Notification.objects.filter(email_status="pending").count() == 1  # waiting for beat's run
