@@ -698,7 +698,9 @@ def correct_plan_issue_date(*, plan: EhcPlan, issued_on: date, reason: str, acto
     recomputed from the new date, the first annual review's due date follows (hooks), an audit entry with
     the old date, the new and why. Raises ValidationError with every problem: a future date, a date before
     the request or the draft, after an amendment, a ceased plan, no reason."""
-    plan = EhcPlan.objects.select_for_update().select_related("assessment", "pupil", "school").get(pk=plan.pk)
+    plan = (
+        EhcPlan.objects.select_for_update(of=("self",)).select_related("assessment", "pupil", "school").get(pk=plan.pk)
+    )
     reason = " ".join((reason or "").split())
     problems: list[str] = []
     if plan.ceased_on is not None:
