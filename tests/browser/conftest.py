@@ -73,8 +73,8 @@ def sign_in(page: Any, base_url: str, email: str, password: str = "send-demo-202
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Sign in").click()
 
 
 def navigate(page: Any, locator: Any) -> None:

@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 from register.models import CauseForConcern, RegisterEntry
 from tests.factories import pupil_at
 
-from .conftest import sign_in
+from .conftest import navigate, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def test_teacher_raises_a_concern_and_the_senco_triages_it_to_sen_support(
     sign_in(page, base, "teacher.acorn@oak.test")
     page.goto(f"{base}/register/pupil/{pupil.pk}/")
     axe_clean(page)
-    page.get_by_role("link", name="Raise a cause for concern").click()
+    navigate(page, page.get_by_role("link", name="Raise a cause for concern"))
     assert page.get_by_role("heading", level=1).inner_text() == "Raise a cause for concern"
     assert page.get_by_label("Pupil", exact=True).input_value() == str(pupil.pk)
     axe_clean(page)
@@ -53,8 +53,7 @@ def test_teacher_raises_a_concern_and_the_senco_triages_it_to_sen_support(
     page.get_by_label("What effect did those strategies have?").fill("Little change")
     page.get_by_label("Yes", exact=True).check()
     page.get_by_label("What do the parents or carers think?").fill("They agree and want help")
-    page.get_by_role("button", name="Send to the SENCO").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Send to the SENCO"))
     assert page.get_by_role("heading", level=1).inner_text() == "Concerns I have raised"
     assert "has been sent to the SENCO" in page.content()
     axe_clean(page)
@@ -106,7 +105,7 @@ def test_teacher_raises_a_concern_and_the_senco_triages_it_to_sen_support(
     # The teacher sees the outcome in plain words, and was emailed about it (as the SENCO was).
     page.reload()
     assert "SEN support" in page.get_by_role("table").inner_text()
-    page.get_by_role("link", name=re.compile("Journeyman")).click()
+    navigate(page, page.get_by_role("link", name=re.compile("Journeyman")))
     assert "The pupil is now on the SEN register" in page.content()
     axe_clean(page)
     recipients = sorted(m.to[0] for m in emails_sent_on_commit)

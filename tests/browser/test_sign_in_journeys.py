@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import sign_in
+from .conftest import navigate, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def test_role_signs_in_to_its_home(live_demo, page, axe_clean, email) -> None:
     trust = "River Schools Trust" if email.endswith("river.test") else "Oak Learning Trust"
     assert trust in page.content()
     axe_clean(page)
-    page.get_by_role("link", name="Notifications").first.click()
+    navigate(page, page.get_by_role("link", name="Notifications").first)
     assert page.get_by_role("heading", level=1).inner_text() == "Notifications"
     axe_clean(page)
 
@@ -52,7 +52,7 @@ def test_senco_pages_are_accessible_on_a_phone(live_demo, browser, axe_clean) ->
     menu = page.get_by_role("button", name="Menu")
     if menu.count():  # the navigation folds behind a menu button on a narrow screen
         menu.first.click()
-    page.get_by_role("link", name="Term dates").first.click()
+    navigate(page, page.get_by_role("link", name="Term dates").first)
     assert page.get_by_role("heading", level=1).inner_text() == "Term dates"
     axe_clean(page)
     page.goto(f"{live_demo.url}/access-log/")
@@ -67,7 +67,6 @@ def test_senco_pages_are_accessible_on_a_phone(live_demo, browser, axe_clean) ->
 
 def test_signing_out(live_demo, page) -> None:
     sign_in(page, live_demo.url, "teacher.acorn@oak.test")
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    navigate(page, page.get_by_role("button", name="Sign out"))
     page.goto(f"{live_demo.url}/")
     assert "/accounts/login/" in page.url
