@@ -82,47 +82,32 @@ def audit_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any 
     )
 
 
+def _identity_changed(user: Any, request: Any, summary: str) -> None:
+    """A change to how a person signs in, in their trust's access log (platform operators have no trust)."""
+    if user.trust_id:
+        audit.record(actor=user, action=audit.Action.CHANGE, obj=user, request=request, summary=summary)
+
+
 @receiver(email_added)
 def audit_email_added(sender: Any, request: Any, user: Any, email_address: Any, **kwargs: Any) -> None:
-    if user.trust_id:
-        audit.record(
-            actor=user,
-            action=audit.Action.CHANGE,
-            obj=user,
-            request=request,
-            summary=f"Asked to change their email address to {email_address.email} (waiting for confirmation)",
-        )
+    _identity_changed(
+        user, request, f"Asked to change their email address to {email_address.email} (waiting for confirmation)"
+    )
 
 
 @receiver(email_confirmed)
 def audit_email_confirmed(sender: Any, request: Any, email_address: Any, **kwargs: Any) -> None:
-    user = email_address.user
-    if user.trust_id:
-        audit.record(
-            actor=user,
-            action=audit.Action.CHANGE,
-            obj=user,
-            request=request,
-            summary=f"Confirmed they receive email at {email_address.email}",
-        )
+    _identity_changed(email_address.user, request, f"Confirmed they receive email at {email_address.email}")
 
 
 @receiver(email_changed)
 def audit_email_changed(
     sender: Any, request: Any, user: Any, from_email_address: Any, to_email_address: Any, **kwargs: Any
 ) -> None:
-    if user.trust_id:
-        old = from_email_address.email if from_email_address else "none"
-        audit.record(
-            actor=user,
-            action=audit.Action.CHANGE,
-            obj=user,
-            request=request,
-            summary=f"Email address changed from {old} to {to_email_address.email}",
-        )
+    old = from_email_address.email if from_email_address else "none"
+    _identity_changed(user, request, f"Email address changed from {old} to {to_email_address.email}")
 
 
 @receiver(password_changed)
 def audit_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    if user.trust_id:
-        audit.record(actor=user, action=audit.Action.CHANGE, obj=user, request=request, summary="Changed password")
+    _identity_changed(user, request, "Changed password")
