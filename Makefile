@@ -26,10 +26,12 @@ run: demo
 	$(BIN)/python manage.py demo_accounts
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
 
+# lint-imports checks the app layers (pyproject.toml [tool.importlinter]); --no-cache writes nothing to the tree.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy trusts pupils register graduated ehcp reviews reports config
+	$(BIN)/lint-imports --no-cache --no-logo
 
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
