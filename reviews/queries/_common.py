@@ -1,0 +1,7 @@
+"""The review status used by every read of annual reviews."""
+
+from __future__ import annotations
+
+from ..models import AnnualReview
+
+Status = AnnualReview.Status

@@ -1,0 +1,82 @@
+"""What a parent reads about their child's annual reviews (the parent portal)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from pupils.models import Pupil
+
+from ..models import AnnualReview, Recommendation, ReviewAction
+from ._common import Status
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """What a parent reads about a completed review (the parent portal)."""
+
+    date: datetime.date
+    summary: str
+    actions: list[tuple[str, str, datetime.date]]
+
+
+PLAIN_DECISION = {
+    Recommendation.KEEP: "keep the EHC plan as it is",
+    Recommendation.AMEND: "change (amend) the EHC plan",
+    Recommendation.CEASE: "stop (cease) the EHC plan",
+}
+
+
+def review_summaries_for_parent(pupil: Pupil) -> list[ReviewSummary]:
+    """Completed reviews of the child, newest first, in plain words (two queries). Cancelled and unfinished
+    reviews are left out: the report they would see is not final."""
+    reviews = (
+        AnnualReview.objects.filter(pupil=pupil, status=Status.COMPLETED)
+        .exclude(held_on=None)
+        .order_by("-held_on", "-id")
+        .prefetch_related(Prefetch("actions", queryset=ReviewAction.objects.order_by("position", "id")))
+    )
+    out = []
+    for r in reviews:
+        assert r.held_on is not None
+        parts = ["Annual review meeting of the EHC plan."]
+        if r.recommendation:
+            parts.append(f"The meeting recommended to {PLAIN_DECISION[Recommendation(r.recommendation)]}.")
+        if r.la_decision:
+            parts.append(f"The local authority decided to {PLAIN_DECISION[Recommendation(r.la_decision)]}.")
+        if r.amended_plan_on:
+            parts.append(f"The amended plan was issued on {r.amended_plan_on:%-d %B %Y}.")
+        out.append(
+            ReviewSummary(
+                date=r.held_on,
+                summary=" ".join(parts),
+                actions=[(a.action, a.who, a.by_when) for a in r.actions.all()],  # type: ignore[attr-defined]
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class NextReview:
+    """The child's next annual review as a parent reads it: the meeting date once booked, else the date by
+    which it must be held."""
+
+    date: datetime.date
+    booked: bool
+
+
+def next_review_for_parent(pupil: Pupil) -> NextReview | None:
+    """The review waiting for its meeting, if one is started (one query)."""
+    review = (
+        AnnualReview.objects.filter(pupil=pupil, status__in=[Status.PLANNING, Status.SCHEDULED], plan__ceased_on=None)
+        .only("meeting_date", "due_date")
+        .order_by("due_date")
+        .first()
+    )
+    if review is None:
+        return None
+    if review.meeting_date:
+        return NextReview(review.meeting_date, True)
+    return NextReview(review.due_date, False)
