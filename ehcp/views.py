@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +18,7 @@ from django_scopes import scope
 from pupils.models import Pupil
 from pupils.queries import pupils_visible_to
 from trusts import audit
+from trusts.exports import csv_response
 from trusts.http import AuthedRequest, id_or_404
 from trusts.permissions import can, schools_where
 
@@ -104,34 +105,33 @@ CSV_COLUMNS = [
 
 @login_required
 def deadline_csv(request: AuthedRequest) -> HttpResponse:
-    form, qs = _filtered(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="deadlines-{timezone.localdate():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
+    _, qs = _filtered(request)
     count = 0
-    for d in qs.iterator(chunk_size=2000):
-        count += 1
-        writer.writerow(
-            [
+
+    def rows() -> Iterator[list[Any]]:
+        nonlocal count
+        for d in qs.iterator(chunk_size=2000):
+            count += 1
+            yield [
                 d.school.name,
                 d.pupil.display_name,
                 d.pupil.upn,
                 d.rule_id,
                 d.rule.action,
                 d.get_responsible_display(),
-                d.trigger_date.isoformat(),
-                d.statutory_due.isoformat(),
-                d.internal_due.isoformat() if d.internal_due else "",
-                d.due.isoformat(),
+                d.trigger_date,
+                d.statutory_due,
+                d.internal_due,
+                d.due,
                 d.get_status_display(),
-                d.met_on.isoformat() if d.met_on else "",
+                d.met_on,
                 "yes" if d.met_late or d.status == Deadline.Status.MISSED else "",
                 d.exception_label,
                 d.source,
                 d.wording,
             ]
-        )
+
+    response = csv_response(filename=f"deadlines-{timezone.localdate():%Y-%m-%d}.csv", header=CSV_COLUMNS, rows=rows())
     audit.record(
         actor=request.user,
         action=audit.Action.EXPORT,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 
 from trusts import audit
+from trusts.exports import csv_response
 from trusts.http import AuthedRequest
 from trusts.models import School
 from trusts.permissions import schools_where
@@ -107,11 +107,9 @@ def trust_csv(request: AuthedRequest, table: str) -> HttpResponse:
         raise Http404
     context = cached_trust_dashboard(_trust_schools(request))
     header, rows = CSV_TABLES[table]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="trust-{table}-{timezone.localdate():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows(context))
+    response = csv_response(
+        filename=f"trust-{table}-{timezone.localdate():%Y-%m-%d}.csv", header=header, rows=rows(context)
+    )
     audit.record(actor=request.user, action=audit.Action.EXPORT, obj=request.user.trust, summary=f"Trust {table} table")
     return response
 

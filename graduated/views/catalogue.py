@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from trusts import audit
+from trusts.exports import csv_response
 from trusts.http import AuthedRequest
 from trusts.models import School
 from trusts.permissions import can, schools_where
@@ -168,23 +167,15 @@ CSV_HEADER = [
 ]
 
 
-def _safe(cell: str) -> str:
-    """Text a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
-    return "'" + cell if cell[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
-
-
 @login_required
 def provision_map_csv(request: AuthedRequest) -> HttpResponse:
     pmap, _, _ = _map(request)
     if pmap.school is None:
         raise Http404
     rows = queries.provision_map_csv_rows(pmap)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"provision-map-{pmap.school.urn}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    writer.writerows([[_safe(cell) for cell in row] for row in rows])
+    response = csv_response(
+        filename=f"provision-map-{pmap.school.urn}-{timezone.localdate():%Y-%m-%d}.csv", header=CSV_HEADER, rows=rows
+    )
     audit.record(
         actor=request.user,
         action=audit.Action.EXPORT,

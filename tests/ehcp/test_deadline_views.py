@@ -148,7 +148,8 @@ def test_the_csv_export_follows_the_filters_and_is_audited(demo):
     due_on(demo, T + timedelta(days=10), school=demo.beech)
     response = demo.client_for("lead@oak.test").get(reverse("ehcp:deadline_csv"), {"rule": "A1"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads accented names correctly
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["School", "Pupil", "UPN", "Rule"]
     assert len(rows) == 2
     assert rows[1][1] == a.pupil.display_name and rows[1][3] == "A1" and rows[1][9] == "2026-06-04"
