@@ -1,0 +1,110 @@
+"""The benchmark trust: bulk inserts, no services, hundreds of thousands of rows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from register.models import BroadArea
+
+from ..models import Allocation, Cycle, DeliveryLog, Outcome, Provision, StaffRate, Strategy
+from .content import BY_AREA, CATALOGUE, IMPORTANT, LIKED, OUTCOMES, RATES, STRATEGIES, SUPPORT, _area_of
+
+
+def seed_scale(context: dict[str, Any]) -> str:
+    """A catalogue per school and an open cycle with outcomes, provision and sessions for each pupil on SEN
+    support of the `seed_scale` trust. Bulk inserts under the caller's transaction."""
+    trust, schools, rng, today = context["trust"], context["schools"], context["rng"], context["today"]
+    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    StaffRate.objects.bulk_create(
+        StaffRate(trust=trust, school=s, role=role, hourly_rate=Decimal(rate))
+        for s in schools
+        for role, rate in RATES.items()
+    )
+    Provision.objects.bulk_create(
+        Provision(
+            trust=trust,
+            school=s,
+            name=p.name,
+            description=p.description,
+            wave=p.wave,
+            area=p.area,
+            staff_role=p.staff_role,
+            group_size=p.group_size,
+            sessions_per_week=p.sessions_per_week,
+            minutes_per_session=p.minutes,
+            start_date=start,
+        )
+        for s in schools
+        for p in CATALOGUE
+    )
+    catalogue = {(p.school_id, p.name): p for p in Provision.objects.filter(trust=trust)}
+    support = [e for e in context["entries"] if e.status in {"K", "E"}]
+    cycles = [
+        Cycle(
+            trust=trust,
+            school_id=e.school_id,
+            pupil_id=e.pupil_id,
+            number=1,
+            status=Cycle.Status.ACTIVE,
+            started_on=today - timedelta(days=40),
+            planned_on=today - timedelta(days=35),
+            review_date=today + timedelta(days=rng.randrange(-20, 60)),
+            liked_admired=rng.choice(LIKED),
+            important_to_me=rng.choice(IMPORTANT),
+            how_to_support=rng.choice(SUPPORT),
+            expected_impact="Closer to age-related expectations.",
+        )
+        for e in support
+    ]
+    Cycle.objects.bulk_create(cycles, batch_size=5000)
+    cycles = list(Cycle.objects.filter(trust=trust).select_related("pupil__register_entry"))
+    outcomes, strategies, allocations = [], [], []
+    for c in cycles:
+        area = BroadArea(_area_of(c.pupil.register_entry.primary_need))
+        for i, (d, b, t, m, low, high) in enumerate(OUTCOMES[area], start=1):
+            outcomes.append(
+                Outcome(
+                    trust=trust,
+                    cycle=c,
+                    position=i,
+                    description=d,
+                    baseline=b,
+                    target=t,
+                    measured_by=m,
+                    baseline_score=Decimal(low),
+                    target_score=Decimal(high),
+                )
+            )
+        strategies += [Strategy(trust=trust, cycle=c, position=i, text=s) for i, s in enumerate(STRATEGIES[area], 1)]
+        allocations += [
+            Allocation(trust=trust, school_id=c.school_id, cycle=c, provision=catalogue[(c.school_id, n)])
+            for n in BY_AREA[area]
+        ]
+    Outcome.objects.bulk_create(outcomes, batch_size=5000)
+    Strategy.objects.bulk_create(strategies, batch_size=5000)
+    Allocation.objects.bulk_create(allocations, batch_size=5000)
+    logger = context["users"]["lead@scale.test"]
+    first_outcome = {o.cycle_id: o for o in Outcome.objects.filter(trust=trust, position=1)}
+    logs = []
+    for a in Allocation.objects.filter(trust=trust).select_related("cycle"):
+        for week in range(4):
+            o = first_outcome.get(a.cycle_id)
+            logs.append(
+                DeliveryLog(
+                    trust=trust,
+                    school_id=a.school_id,
+                    pupil_id=a.cycle.pupil_id,
+                    cycle_id=a.cycle_id,
+                    allocation=a,
+                    outcome=o,
+                    session_date=today - timedelta(days=28 - 7 * week),
+                    attended=True,
+                    score=(o.baseline_score or 0) + week if o else None,
+                    logged_by=logger,
+                )
+            )
+    DeliveryLog.objects.bulk_create(logs, batch_size=5000)
+    context["out"].write(f"  {len(cycles)} support cycles, {len(logs)} sessions")
+    return f"{len(cycles)} support cycles"
