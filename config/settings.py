@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from config.logging import init_error_reporting, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -66,6 +68,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Slow-moving aggregates (the trust dashboard) are cached; use Redis in production (CACHE_URL=redis://...).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# /healthz (trusts.health): each check gives up after this many seconds; the deadline sweep (every 5 minutes)
+# is reported stale after HEALTH_SWEEP_MAX_AGE_SECONDS.
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+HEALTH_SWEEP_MAX_AGE_SECONDS = env.int("HEALTH_SWEEP_MAX_AGE_SECONDS", default=1800)
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that stops answering must cost a page (and /healthz) seconds, not hang it.
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", HEALTH_CHECK_TIMEOUT)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", HEALTH_CHECK_TIMEOUT)
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -95,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its one line per request times everything and sees the final status (config/logging.py).
+    "config.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,7 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "trusts.context_processors.navigation",
+                "reports.navigation.navigation",
             ],
         },
     }
@@ -180,7 +193,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SEND Casework"
 MFA_REQUIRED = _strict_bool("MFA_REQUIRED", default=PRODUCTION)
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "trusts:home"
+LOGIN_REDIRECT_URL = "reports:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 # Lock-out after repeated failures for the same username from the same address, with a cool-off.
@@ -230,6 +243,8 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The container healthcheck calls /healthz over plain HTTP from inside (no proxy in between).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -313,11 +328,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "delete-stale-imports": {"task": "pupils.tasks.delete_stale_imports", "schedule": crontab(hour=1, minute=20)},
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO" if PRODUCTION else "WARNING"},
-}
+# Logs (config/logging.py): never pupils' data; one line per request with its URL pattern, status, duration
+# and the person's and trust's ids. LOG_FORMAT=json writes one JSON object a line for a log collector.
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="plain"),
+    level=env.str("LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING"),
+)
+# Celery workers keep the same handlers and filters instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Optional error reports: only when SENTRY_DSN is set (pip install 'send-casework[sentry]'); no personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_error_reporting(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
 LOGIN_URL_PATH = "/accounts/login/"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

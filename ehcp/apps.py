@@ -8,7 +8,6 @@ class EhcpConfig(AppConfig):
     def ready(self) -> None:
         from register.services import EHC_PLAN_CHECKS
         from register.timeline import register_source
-        from trusts.context_processors import NAV
 
         from . import timeline
 
@@ -24,8 +23,4 @@ class EhcpConfig(AppConfig):
             PUPIL_LEFT_HOOKS.append(open_records_transfer)
 
         # register's rule: a pupil is recorded as E only once an EHC plan has been issued.
-        if has_issued_plan not in EHC_PLAN_CHECKS:
-            EHC_PLAN_CHECKS.append(has_issued_plan)
-        for item in (("Deadlines", "ehcp:deadlines", "deadline.view"), ("EHC plans", "ehcp:plans", "ehcp.change")):
-            if item not in NAV:
-                NAV.append(item)
+        EHC_PLAN_CHECKS.add(has_issued_plan)

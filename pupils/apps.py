@@ -9,8 +9,9 @@ class PupilsConfig(AppConfig):
         from trusts.invitations import ACCEPT_HOOKS, EMAIL_TEXT
         from trusts.models import Invitation
         from trusts.people import PERSON_DEACTIVATED_HOOKS
+        from trusts.permissions import CASEWORK_ACCESS_CHECKS
 
-        from .grants import accept_access_invitation, access_invitation_text, end_grants_of_leaver
+        from .grants import accept_access_invitation, access_invitation_text, end_grants_of_leaver, has_casework_grants
         from .parents import link_parent_on_acceptance, parent_invitation_text
 
         ACCEPT_HOOKS[Invitation.Kind.PARENT] = link_parent_on_acceptance
@@ -19,3 +20,5 @@ class PupilsConfig(AppConfig):
         EMAIL_TEXT[Invitation.Kind.ACCESS] = access_invitation_text
         if end_grants_of_leaver not in PERSON_DEACTIVATED_HOOKS:
             PERSON_DEACTIVATED_HOOKS.append(end_grants_of_leaver)
+        # trusts' rule: anyone who can open a pupil's casework uses MFA, grantees included.
+        CASEWORK_ACCESS_CHECKS.add(has_casework_grants)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django_scopes import scope
 from guardian.shortcuts import assign_perm, remove_perm
 
 from trusts import audit
@@ -440,3 +441,11 @@ def end_grants_of_leaver(*, person: User, actor: User) -> str:
             summary=f"Access ended: {person.email} was deactivated",
         )
     return f"{len(held)} per-pupil access grant{'s' if len(held) != 1 else ''}"
+
+
+def has_casework_grants(user: Any) -> bool:
+    """Someone who opens one or more pupils' casework through a grant (trusts' MFA rule asks this)."""
+    if not getattr(user, "is_authenticated", False) or user.trust_id is None:
+        return False
+    with scope(trust=user.trust_id):
+        return shared_with(user).exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -10,15 +11,19 @@ from django.utils import timezone
 
 from pupils.models import Pupil
 from trusts import audit
+from trusts.hooks import Hooks
 from trusts.models import User
 from trusts.permissions import can
 
 from .models import NeedType, RegisterChange, RegisterEntry, SenStatus
 
 ON_REGISTER = {SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN}
-# The check that an EHC plan exists is supplied by the ehcp app (register cannot import it):
-# a callable taking the pupil and returning True when a plan has been issued.
-EHC_PLAN_CHECKS: list = []
+# Whether a pupil has an issued EHC plan: register cannot import ehcp, so ehcp answers (pupil -> bool).
+EHC_PLAN_CHECKS: Hooks[Callable[[Pupil], bool]] = Hooks(
+    "register.services.EHC_PLAN_CHECKS",
+    rule="a pupil is recorded as E only with an issued EHC plan, and stays E until it ceases",
+    filled_by="ehcp",
+)
 
 
 def current_entry(pupil: Pupil) -> RegisterEntry:
@@ -68,12 +73,12 @@ def _check_rules(
         problems.append("The secondary need must differ from the primary need.")
     if secondary_need and not primary_need:
         problems.append("Choose a primary need before a secondary need.")
-    if to_status == SenStatus.EHC_PLAN and EHC_PLAN_CHECKS and not any(check(pupil) for check in EHC_PLAN_CHECKS):
+    if to_status == SenStatus.EHC_PLAN and not any(check(pupil) for check in EHC_PLAN_CHECKS):
         problems.append(
             "A pupil is recorded as having an EHC plan (E) only once the plan is recorded in the EHC section."
         )
     leaves_e = from_status == SenStatus.EHC_PLAN and to_status != SenStatus.EHC_PLAN
-    if leaves_e and EHC_PLAN_CHECKS and any(check(pupil) for check in EHC_PLAN_CHECKS):
+    if leaves_e and any(check(pupil) for check in EHC_PLAN_CHECKS):
         problems.append(
             "This pupil has an EHC plan, so they stay E on the register until the local authority ceases it: "
             "record that the plan has ceased on the EHC plan's page and the register follows."

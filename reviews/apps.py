@@ -6,7 +6,7 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Links ehcp's deadlines to review pages and adds the navigation entry.
+        # Links ehcp's deadlines to review pages.
         from ehcp.services import PLAN_CEASED_HOOKS, PLAN_ISSUE_DATE_HOOKS
 
         from .queries import connect

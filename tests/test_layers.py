@@ -62,29 +62,6 @@ _LITERAL = re.compile(r'"([^"]*)"|\'([^\']*)\'', re.S)
 Key = tuple[str, str, str]
 
 KNOWN_VIOLATIONS: set[Key] = {
-    # The home pages and the navigation menu live in trusts but show every app's pages. They move to reports
-    # (the top, where pages that read across apps belong), which removes every entry of this block.
-    ("templates/trusts/home/_widgets.html", "url", "register:list"),  # home: register link per school
-    ("templates/trusts/home/governor.html", "include", "reports/_school_figures.html"),  # home: school figures
-    ("templates/trusts/home/headteacher.html", "url", "reports:school_dashboard"),  # home: link to figures
-    ("templates/trusts/home/headteacher.html", "url", "graduated:provision_map"),  # home: link to provision map
-    ("templates/trusts/home/headteacher.html", "url", "ehcp:deadline_list"),  # home: link to deadlines
-    ("templates/trusts/home/inclusion_lead.html", "url", "reports:trust_dashboard"),  # home: link to figures
-    ("templates/trusts/home/inclusion_lead.html", "url", "ehcp:deadline_list"),  # home: link to deadlines
-    ("templates/trusts/home/inclusion_lead.html", "url", "reports:board_reports"),  # home: link to board reports
-    ("templates/trusts/home/parent.html", "url", "reports:portal_child"),  # home: link to the parent portal
-    ("templates/trusts/home/teacher.html", "url", "register:concern_new"),  # home: "raise a concern" link
-    ("templates/trusts/home/trustee.html", "include", "reports/_trust_figures.html"),  # home: trust figures
-    ("trusts/context_processors.py", "python", "register:my_pupils"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "register:list"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "register:concern_queue"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "register:my_concerns"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "pupils:import"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "reports:school_dashboard"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "reports:trust_dashboard"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "reports:board_reports"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "reports:sen_information"),  # navigation menu (NAV)
-    ("trusts/context_processors.py", "python", "reports:portal"),  # navigation menu (NAV)
     # pupils pages go back to the pupil's record, which register owns (one layer up).
     ("templates/pupils/contact_new.html", "url", "register:pupil_record"),  # "Back to <pupil>" link
     ("templates/pupils/documents/upload.html", "url", "register:pupil_record"),  # "Back to <pupil>" link

@@ -51,3 +51,19 @@ def deactivation_ends_grants(app_configs: Any = None, **kwargs: Any) -> list[Err
             id="send.E003",
         )
     ]
+
+
+@register()
+def required_hooks_are_filled(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Fails closed: a rule whose hook nobody filled would be skipped silently, so refuse to start."""
+    from .hooks import DECLARED
+
+    return [
+        Error(
+            f"{hooks.name} is empty, so this rule would not apply: {hooks.rule}.",
+            hint=f"It is filled by {hooks.filled_by} in AppConfig.ready(): is that app in INSTALLED_APPS?",
+            id="send.E004",
+        )
+        for hooks in DECLARED
+        if hooks.required and not hooks
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.totp import views as allauth_totp_views
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -43,7 +44,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 context["problems"] = exc.messages
                 return render(request, "trusts/invitation_confirm.html", context, status=400)
             messages.success(request, "Invitation accepted.")
-            return redirect("trusts:home")
+            return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, "trusts/invitation_confirm.html", context)
     # Nobody signs in with this address yet: choose a password (the link proves the address).
     if request.user.is_authenticated:
@@ -62,7 +63,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, "Your account is ready.")
-            return redirect("trusts:home")
+            return redirect(settings.LOGIN_REDIRECT_URL)
     context["form"] = form
     return render(request, "trusts/invitation_new_account.html", context, status=400 if form.errors else 200)
 

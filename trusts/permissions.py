@@ -8,11 +8,12 @@ school of their trust. Nothing here ever crosses trusts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django_scopes import scope
 
+from .hooks import Hooks
 from .models import TRUST_WIDE_ROLES, Membership, Role, School, Trust, User
 
 CASEWORK = frozenset(
@@ -135,8 +136,12 @@ def home_role(user: Any) -> str | None:
     return None
 
 
-# Upper apps add checks for people who see casework without a membership (per-pupil grants).
-CASEWORK_ACCESS_CHECKS: list[Any] = []
+# Who sees casework without a membership (a per-pupil grant): pupils answers (user -> bool).
+CASEWORK_ACCESS_CHECKS: Hooks[Callable[[Any], bool]] = Hooks(
+    "trusts.permissions.CASEWORK_ACCESS_CHECKS",
+    rule="anyone who can open a pupil's casework (grantees included) must use MFA when it is required",
+    filled_by="pupils",
+)
 
 
 def is_staff_member(user: Any) -> bool:

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from . import invitation_views, people_views, views
+from . import invitation_views, onboarding_views, people_views, views
 
 app_name = "trusts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
@@ -25,4 +24,5 @@ urlpatterns = [
     path("people/invitations/<int:pk>/resend/", people_views.invitation_resend, name="invitation_resend"),
     path("accounts/invitation/<str:token>/", invitation_views.invitation, name="invitation"),
     path("accounts/sso/", invitation_views.single_sign_on, name="single_sign_on"),
+    path("platform/onboard/", onboarding_views.onboard, name="platform_onboard"),
 ]

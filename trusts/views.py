@@ -15,44 +15,14 @@ from .calendar_defaults import academic_year_of
 from .email import undelivered_for
 from .forms import CalendarForm
 from .http import AuthedRequest
-from .models import Role, School
-from .permissions import can, home_role
-
-HOME_TEMPLATES: dict[str, str] = {
-    Role.INCLUSION_LEAD: "trusts/home/inclusion_lead.html",
-    Role.TRUSTEE: "trusts/home/trustee.html",
-    Role.HEADTEACHER: "trusts/home/headteacher.html",
-    Role.SENCO: "trusts/home/senco.html",
-    Role.TEACHER: "trusts/home/teacher.html",
-    Role.TEACHING_ASSISTANT: "trusts/home/teacher.html",
-    Role.GOVERNOR: "trusts/home/governor.html",
-    Role.PARENT: "trusts/home/parent.html",
-}
-HOME_CONTEXT: dict[str, object] = {}
-# Filled by upper apps: a predicate on the request -> the URL to send a person with no role to.
-NO_ROLE_HOMES: dict = {}
+from .models import School
+from .permissions import can
 
 
 def require(request: HttpRequest, action: str, target: object = None) -> None:
     """Refuse with 404 (not 403) so a denied page says nothing about what exists."""
     if not can(request.user, action, target):
         raise Http404("Page not found")
-
-
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    role = home_role(request.user)
-    if role is None:
-        # People with no role but a grant for one pupil (external professionals, cover) see what is shared.
-        for name in NO_ROLE_HOMES:
-            if name(request):
-                return redirect(NO_ROLE_HOMES[name])
-        return render(request, "trusts/home/no_role.html", status=200)
-    context: dict[str, object] = {"role": role}
-    builder = HOME_CONTEXT.get(role)
-    if callable(builder):
-        context.update(builder(request))
-    return render(request, HOME_TEMPLATES[role], context)
 
 
 @login_required

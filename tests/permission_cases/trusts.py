@@ -8,7 +8,7 @@ from typing import Any
 from .base import CASEWORK_ROLES, EVERYONE, Case
 
 CASES: list[Case] = [
-    Case("trusts:home", own=EVERYONE),
+    Case("reports:home", own=EVERYONE),
     Case("trusts:notifications", own=EVERYONE),
     Case("trusts:notifications_read_all", own=EVERYONE, method="post", ok=(302,)),
     Case("trusts:audit", own=CASEWORK_ROLES),
