@@ -2,12 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from trusts.health import healthz
 from trusts.invitation_views import activate_totp
 
 # The admin signs in through allauth (password, then the second factor), never with its own password form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    # No sign-in, no data: for load balancers and docker-compose healthchecks (trusts.health).
+    path("healthz", healthz, name="healthz"),
     # Setting up an authenticator also counts as this session's second factor (trusts.mfa).
     path("accounts/2fa/totp/activate/", activate_totp, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),

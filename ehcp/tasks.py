@@ -10,6 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from trusts.health import record_sweep
 from trusts.models import Trust
 
 from .sweep import SweepResult, sweep_trust
@@ -30,6 +31,7 @@ def sweep_deadlines() -> dict[str, int]:
     for trust_id in trust_ids:
         with scope(trust=trust_id):
             total.add(sweep_trust(trust_id=trust_id, today=today))
+    record_sweep()  # /healthz reports how long ago this was
     if total.notifications:
         # One email task per 500 new notifications, on the email queue, so the sweep never waits on a mail
         # server. The sweep's work is already committed: if the broker blips now, beat's
