@@ -191,3 +191,39 @@ def add_service_errors(form: forms.Form, exc: Any) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class OnboardTrustForm(forms.Form):
+    """The platform operator's onboarding upload: a GIAS extract, the trust's code in it, the lead's address."""
+
+    file = forms.FileField(
+        label="GIAS establishment extract",
+        help_text="The edubasealldata CSV file from Get Information about Schools, as downloaded (or cut down "
+        "to the trust's rows).",
+        error_messages={"required": "Choose the GIAS extract to upload."},
+    )
+    trust_code = forms.CharField(
+        label="Trust code",
+        max_length=20,
+        help_text="As the extract shows it in the “Trusts (code)” column.",
+        error_messages={"required": "Enter the trust's code."},
+    )
+    lead_email = forms.EmailField(
+        label="Inclusion lead's email address",
+        max_length=254,
+        help_text="They get an invitation to set up their account, unless they already are the lead.",
+        error_messages={
+            "required": "Enter the inclusion lead's email address.",
+            "invalid": "Enter an email address in the correct format, like name@trust.org.uk.",
+        },
+    )
+    resend = forms.BooleanField(label="Send a waiting invitation again (the old link stops working)", required=False)
+
+    # The whole-country extract is about 60 MB; the proxy's body limit must allow it (see docs/onboarding.md).
+    MAX_BYTES = 150_000_000
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 150 MB: the GIAS extract is smaller. Check the file.")
+        return bytes(upload.read())

@@ -83,8 +83,10 @@ def create_invitation(
     invited_by: User | None,
     full_name: str = "",
     school: School | None = None,
+    send: bool = True,
 ) -> Invitation:
-    """Record an invitation and email its link after commit (`send_invitation` makes the token). Audited."""
+    """Record an invitation and email its link after commit (`send_invitation` makes the token). Audited.
+    With `send=False` the caller sends it (onboarding sends at once to show the link to the operator)."""
     invitation = Invitation.objects.create(
         trust_id=trust_id,
         school=school,
@@ -105,9 +107,10 @@ def create_invitation(
         pupil_id=payload.get("pupil"),
         summary=f"Invitation ({invitation.get_kind_display().lower()}) sent to {invitation.email}",
     )
-    from .tasks import send_invitation_email
+    if send:
+        from .tasks import send_invitation_email
 
-    send_invitation_email.delay_on_commit(invitation_id=invitation.pk)
+        send_invitation_email.delay_on_commit(invitation_id=invitation.pk)
     return invitation
 
 

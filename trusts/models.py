@@ -25,6 +25,10 @@ class Trust(TimeStamped):
 
     name = models.CharField(max_length=200, unique=True)
     companies_house_number = models.CharField(max_length=8, blank=True)
+    # The trust's `Trusts (code)` in the DfE register (Get Information about Schools), set when a platform
+    # operator onboards the trust from an extract (`trusts.onboarding`). Null, not blank, for trusts set up
+    # by hand, so that the code stays unique among the trusts that have one.
+    gias_code = models.CharField("GIAS trust code", max_length=20, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +47,15 @@ class School(TimeStamped):
         ALTERNATIVE = "alternative", "Alternative provision"
         POST16 = "post16", "16 plus"
 
+    class Status(models.TextChoices):
+        """`EstablishmentStatus (name)` in the DfE register. A closed school keeps its casework: it is
+        flagged, never deleted."""
+
+        OPEN = "open", "Open"
+        CLOSING = "closing", "Open, but proposed to close"
+        PROPOSED = "proposed", "Proposed to open"
+        CLOSED = "closed", "Closed"
+
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
     name = models.CharField(max_length=200)
     urn = models.CharField(
@@ -56,6 +69,12 @@ class School(TimeStamped):
     )
     phase = models.CharField(max_length=20, choices=Phase.choices)
     local_authority = models.CharField(max_length=100)
+    # From the register (`trusts.gias`); empty for schools set up by hand before onboarding existed.
+    establishment_type = models.CharField(max_length=100, blank=True, help_text="TypeOfEstablishment in GIAS.")
+    statutory_low_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    statutory_high_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True, help_text="CloseDate in GIAS, when it gives one.")
 
     objects = ScopedManager(trust="trust")
 

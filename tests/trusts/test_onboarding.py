@@ -1,0 +1,580 @@
+"""Onboarding a trust from the DfE's Get Information about Schools extract: the parser, the service, re-runs,
+errors, the command and the platform operator's page."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import doctest
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django_scopes import scopes_disabled
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tests.trusts.test_row_level_security import as_app_role  # noqa: F401 (a fixture)
+from trusts import gias, onboarding
+from trusts.invitations import find_invitation
+from trusts.mfa import SSO_MFA_SESSION_KEY
+from trusts.models import AuditEntry, Invitation, Membership, Role, School, Trust, User
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gias"
+DECEMBER = FIXTURES / "edubasealldata20261201.csv"
+JANUARY = FIXTURES / "edubasealldata20270101.csv"
+CODE = "TR04321"
+LEAD = "lead@example.org"
+TODAY = date(2026, 12, 7)
+OURS = {"149101", "149102", "149103", "149105", "149106"}
+
+
+def _rows(source: Path | bytes) -> tuple[list[str], list[list[str]]]:
+    raw = source.read_bytes() if isinstance(source, Path) else source
+    reader = csv.reader(io.StringIO(raw.decode("cp1252"), newline=""))
+    header = next(reader)
+    return header, list(reader)
+
+
+def _csv(header: list[str], rows: list[list[str]], encoding: str = "cp1252") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    return out.getvalue().encode(encoding)
+
+
+def _with(source: Path | bytes, urn: str, **cells: str) -> bytes:
+    """The extract with some cells of one row changed (or a copy of its first row added when `urn` is new)."""
+    header, rows = _rows(source)
+    at = {c: header.index(c) for c in cells}
+    target = next((r for r in rows if r[0] == urn), None)
+    if target is None:
+        target = list(rows[0])
+        target[0] = urn
+        rows.append(target)
+    for column, value in cells.items():
+        target[at[column]] = value
+    return _csv(header, rows)
+
+
+def _onboard(raw: bytes | Path = DECEMBER, **kwargs):
+    data = raw.read_bytes() if isinstance(raw, Path) else raw
+    options = {"trust_code": CODE, "lead_email": LEAD, "actor": None, "today": TODAY} | kwargs
+    return onboarding.onboard_trust(extract=gias.read_extract(data), **options)
+
+
+def _schools() -> dict[str, School]:
+    with scopes_disabled():
+        return {s.urn: s for s in School.objects.filter(trust__gias_code=CODE)}
+
+
+def _invitations() -> list[Invitation]:
+    with scopes_disabled():
+        return list(Invitation.objects.filter(email=LEAD))
+
+
+# ------------------------------------------------------------------------------------------- the parser
+
+
+def test_the_fixture_is_a_real_shaped_windows_1252_extract() -> None:
+    raw = DECEMBER.read_bytes()
+    assert "à".encode("cp1252") in raw and "à".encode() not in raw
+    header, rows = _rows(DECEMBER)
+    assert len(header) > 130 and set(gias.COLUMNS) <= set(header)
+    assert header[:5] == ["URN", "LA (code)", "LA (name)", "EstablishmentNumber", "EstablishmentName"]
+    extract = gias.read_extract(raw)
+    assert extract.total_rows == len(rows) == 8
+    names = {r.get(gias.NAME) for r in extract.rows}
+    assert "St Thomas à Becket Catholic Primary School" in names and "Malvern Élan Primary Academy" in names
+
+
+def test_a_utf8_file_with_or_without_a_byte_order_mark_reads_the_same() -> None:
+    text = DECEMBER.read_bytes().decode("cp1252")
+    cp1252 = gias.read_extract(DECEMBER.read_bytes())
+    assert gias.read_extract(codecs.BOM_UTF8 + text.encode()) == cp1252
+    assert gias.read_extract(text.encode()) == cp1252
+
+
+def test_reading_for_a_trust_keeps_only_its_rows() -> None:
+    extract = gias.read_extract(DECEMBER.read_bytes(), trust_code=" tr04321 ")
+    assert {r.get(gias.URN) for r in extract.rows} == OURS | {"149104"}
+    assert extract.total_rows == 8
+
+
+def test_a_header_without_the_named_columns_says_which_are_missing() -> None:
+    header, rows = _rows(DECEMBER)
+    cut = [i for i, c in enumerate(header) if c not in ("Trusts (code)", "StatutoryLowAge")]
+    raw = _csv([header[i] for i in cut], [[r[i] for i in cut] for r in rows])
+    with pytest.raises(gias.NotAnExtract) as exc:
+        gias.read_extract(raw)
+    assert "“StatutoryLowAge”, “Trusts (code)” columns" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"", "The file is empty"),
+        (b"PK\x03\x04\x81\x8d\x90 spreadsheet", "not CSV text"),
+        (codecs.BOM_UTF8 + b"URN,\xff\xfe", "not CSV text"),
+    ],
+)
+def test_a_file_that_is_not_an_extract_is_refused_with_a_reason(raw: bytes, words: str) -> None:
+    with pytest.raises(gias.NotAnExtract, match=words):
+        gias.read_extract(raw)
+
+
+@pytest.mark.parametrize(
+    ("phase", "kind", "low", "high", "expected"),
+    [
+        ("Primary", "Academy converter", 4, 11, "primary"),
+        ("Middle deemed primary", "Academy converter", 8, 12, "primary"),
+        ("Middle deemed secondary", "Academy converter", 9, 13, "secondary"),
+        ("Secondary", "Academy sponsor led", 11, 18, "secondary"),
+        ("All-through", "Free schools", 4, 18, "all_through"),
+        ("Nursery", "Local authority nursery school", 2, 5, "nursery"),
+        ("16 plus", "Academy 16-19 converter", 16, 19, "post16"),
+        ("Not applicable", "Academy special converter", 2, 19, "special"),
+        ("Secondary", "Academy special sponsor led", 11, 16, "special"),
+        ("Not applicable", "Free schools alternative provision", 11, 16, "alternative"),
+        ("Not applicable", "Pupil referral unit", 5, 16, "alternative"),
+        ("Not applicable", "Other independent school", 3, 5, "nursery"),
+        ("Not applicable", "Other independent school", 4, 11, "primary"),
+        ("Not applicable", "Other independent school", 11, 18, "secondary"),
+        ("Not applicable", "Other independent school", 16, 19, "post16"),
+        ("Not applicable", "Other independent school", 3, 18, "all_through"),
+        ("Not applicable", "Other independent school", None, None, None),
+        ("Primry", "Academy converter", 4, 11, None),
+    ],
+)
+def test_the_register_phase_and_type_map_to_a_school_phase(phase, kind, low, high, expected) -> None:
+    assert gias.school_phase(phase_name=phase, type_name=kind, low_age=low, high_age=high) == expected
+
+
+def _row(**cells: str) -> gias.RegisterRow:
+    base = {
+        gias.URN: "149101",
+        gias.LA_CODE: "885",
+        gias.LA_NAME: "Worcestershire",
+        gias.ESTABLISHMENT_NUMBER: "3301",
+        gias.NAME: "St Thomas à Becket",
+        gias.TYPE: "Academy converter",
+        gias.STATUS: "Open",
+        gias.PHASE: "Primary",
+        gias.LOW_AGE: "4",
+        gias.HIGH_AGE: "11",
+        gias.TRUST_CODE: CODE,
+        gias.TRUST_NAME: "Severn Vale Learning Trust",
+    }
+    return gias.RegisterRow(row=7, cells=base | cells)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({gias.URN: "14910"}, "Row 7 (URN 14910): the URN is not 6 digits."),
+        ({gias.URN: ""}, "Row 7 (no URN): the URN is empty."),
+        ({gias.LA_CODE: "88"}, "Row 7 (URN 149101): the LA (code) “88” is not 3 digits."),
+        ({gias.ESTABLISHMENT_NUMBER: "331"}, "Row 7 (URN 149101): the EstablishmentNumber “331” is not 4 digits."),
+        ({gias.NAME: ""}, "Row 7 (URN 149101): the EstablishmentName is empty."),
+        ({gias.LOW_AGE: "four"}, "Row 7 (URN 149101): the StatutoryLowAge “four” is not a whole number of years."),
+        ({gias.HIGH_AGE: "99"}, "Row 7 (URN 149101): the StatutoryHighAge 99 is above 25."),
+        ({gias.LOW_AGE: "11", gias.HIGH_AGE: "4"}, "Row 7 (URN 149101): the StatutoryLowAge 11 is above the"),
+        ({gias.STATUS: "Shut"}, "Row 7 (URN 149101): the EstablishmentStatus “Shut” is not one GIAS uses"),
+        ({gias.PHASE: "Primry"}, "Row 7 (URN 149101): the PhaseOfEducation “Primry” is not one GIAS uses"),
+        (
+            {gias.PHASE: "Not applicable", gias.LOW_AGE: "", gias.HIGH_AGE: ""},
+            "Row 7 (URN 149101): the phase cannot be told",
+        ),
+        ({gias.CLOSE_DATE: "31st August"}, "Row 7 (URN 149101): the CloseDate “31st August” is not a date"),
+    ],
+)
+def test_each_bad_cell_gets_a_row_level_message(cells, message) -> None:
+    establishment, problems = gias.check_row(_row(**cells))
+    assert establishment is None
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_a_closed_row_is_read_for_its_status_and_close_date_only() -> None:
+    establishment, problems = gias.check_row(
+        _row(**{gias.STATUS: "Closed", gias.CLOSE_DATE: "31-08-2025", gias.LA_CODE: "", gias.PHASE: ""})
+    )
+    assert problems == []
+    assert establishment is not None
+    assert (establishment.status, establishment.closed_on) == ("closed", date(2025, 8, 31))
+
+
+def test_the_same_urn_twice_names_the_first_row() -> None:
+    checked = gias.check_rows([_row(), gias.RegisterRow(row=9, cells=_row().cells)])
+    assert checked.problems == ["Row 9 (URN 149101): the same URN is on row 7."]
+
+
+def test_the_worked_examples_in_the_docstrings_hold() -> None:
+    failures, tried = doctest.testmod(gias)
+    assert tried >= 8 and failures == 0
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_any_bytes_give_an_extract_or_a_reason_never_a_crash(raw: bytes) -> None:
+    try:
+        extract = gias.read_extract(raw)
+    except gias.NotAnExtract as exc:
+        assert str(exc)
+    else:
+        for row in extract.rows:
+            gias.check_row(row)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.sampled_from(gias.COLUMNS + gias.OPTIONAL_COLUMNS), st.text(max_size=30)))
+def test_any_cells_give_an_establishment_or_row_messages(cells: dict[str, str]) -> None:
+    establishment, problems = gias.check_row(gias.RegisterRow(row=3, cells=cells))
+    assert (establishment is None) == bool(problems)
+    assert all(p.startswith("Row 3 (") for p in problems)
+
+
+def _also_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not raw.isascii()
+
+
+CP1252_TEXT = st.text(
+    alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=40
+).filter(lambda s: s.strip() == s and " " not in s)
+
+
+@settings(max_examples=100)
+@given(
+    names=st.lists(CP1252_TEXT | st.sampled_from(['St Mary\'s, "Upper" School', "Ysgol\nBro Dâr"]), min_size=1),
+    bom=st.booleans(),
+)
+def test_names_with_commas_quotes_newlines_and_accents_survive_the_file(names: list[str], bom: bool) -> None:
+    header, _ = _rows(DECEMBER)
+    template = _rows(DECEMBER)[1][0]
+    rows = []
+    for i, name in enumerate(names):
+        row = list(template)
+        row[header.index("URN")] = f"{150000 + i}"
+        row[header.index("EstablishmentName")] = name
+        rows.append(row)
+    raw = _csv(header, rows, "utf-8-sig" if bom else "cp1252")
+    # The one documented ambiguity (gias.decode): Windows-1252 bytes that are also valid UTF-8 ("Â¡") read as
+    # UTF-8. A real extract has thousands of accents, which never all happen to form UTF-8 sequences.
+    assume(bom or not _also_utf8(raw))
+    checked = gias.check_rows(gias.read_extract(raw).rows)
+    assert [e.name for e in checked.establishments if len(e.name) <= 200] == [n for n in names if len(n) <= 200]
+
+
+# ------------------------------------------------------------------------------------------- the service
+
+
+@pytest.mark.django_db
+def test_onboarding_creates_the_trust_its_open_schools_and_invites_the_lead(
+    demo, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        summary = _onboard()
+    trust = Trust.objects.get(gias_code=CODE)
+    assert trust.name == "Severn Vale Learning Trust" and summary.trust_created
+    schools = _schools()
+    assert set(schools) == OURS  # not the closed school, the other trust's or the maintained school
+    primary = schools["149101"]
+    assert primary.name == "St Thomas à Becket Catholic Primary School"
+    assert (primary.dfe_number, primary.local_authority, primary.phase) == ("885/3301", "Worcestershire", "primary")
+    assert (primary.statutory_low_age, primary.statutory_high_age, primary.status) == (4, 11, "open")
+    assert primary.establishment_type == "Academy converter"
+    assert {u: s.phase for u, s in schools.items()} == {
+        "149101": "primary",
+        "149102": "secondary",
+        "149103": "special",
+        "149105": "alternative",
+        "149106": "nursery",
+    }
+    assert schools["149106"].status == "closing"
+    assert [s.urn for s in summary.not_added] == ["149104"]
+    (invitation,) = _invitations()
+    assert invitation.trust_id == trust.pk
+    assert invitation.payload == {"roles": [{"role": "inclusion_lead", "school": None}]}
+    assert summary.invitation == onboarding.INVITED and len(callbacks) == 1  # the email, queued on commit
+    with scopes_disabled():
+        entries = AuditEntry.objects.filter(trust=trust)
+        assert entries.filter(object_type="trusts.Trust", summary__startswith="Onboarded").count() == 1
+        assert entries.filter(object_type="trusts.School", action="create").count() == 5
+        assert School.objects.filter(urn__in=["149201", "149301", "149104"]).count() == 0
+
+
+@pytest.mark.django_db
+def test_running_again_with_the_same_extract_changes_nothing_and_invites_no_one_twice(demo) -> None:
+    _onboard()
+    before = {u: (s.pk, s.updated_at) for u, s in _schools().items()}
+    again = _onboard()
+    assert {u: (s.pk, s.updated_at) for u, s in _schools().items()} == before
+    assert (again.created, again.updated, again.closed) == ([], [], [])
+    assert len(again.unchanged) == 5 and not again.trust_created
+    assert again.invitation == onboarding.WAITING and len(_invitations()) == 1
+
+
+@pytest.mark.django_db
+def test_a_newer_extract_renames_adds_and_flags_closed_without_deleting(demo) -> None:
+    _onboard()
+    first = _schools()
+    summary = _onboard(JANUARY)
+    schools = _schools()
+    assert set(schools) == OURS | {"149107"} and len(Trust.objects.filter(gias_code=CODE)) == 1
+    assert schools["149101"].pk == first["149101"].pk
+    assert schools["149101"].name == "St Thomas à Becket Catholic Primary Academy"
+    closed = schools["149105"]
+    assert (closed.status, closed.closed_on, closed.phase) == ("closed", date(2026, 12, 31), "alternative")
+    assert [s.urn for s in summary.created] == ["149107"]
+    assert [s.urn for s in summary.updated] == ["149101"]
+    assert [s.urn for s in summary.closed] == ["149105"]
+    assert "name St Thomas à Becket Catholic Primary School → St Thomas à Becket Catholic Primary Academy" in str(
+        summary.updated[0]
+    )
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(school=closed, summary__contains="status Open → Closed").exists()
+
+
+@pytest.mark.django_db
+def test_a_lead_who_accepted_is_not_invited_again_and_a_waiting_one_is_resent_only_when_asked(demo) -> None:
+    _onboard()
+    resent = _onboard(resend=True, send_now=True)
+    assert resent.invitation == onboarding.RESENT
+    token = resent.invitation_link.rstrip("/").rsplit("/", 1)[1]
+    invitation = find_invitation(token)
+    assert invitation is not None and invitation.pending and len(_invitations()) == 1
+    assert mail.outbox[-1].to == [LEAD] and resent.invitation_link in mail.outbox[-1].body
+    trust = Trust.objects.get(gias_code=CODE)
+    with scopes_disabled():
+        lead = User.objects.create_user(LEAD, None, full_name="Lena Lead", trust=trust)
+        Membership.objects.create(trust=trust, user=lead, role=Role.INCLUSION_LEAD)
+    again = _onboard(resend=True, send_now=True)
+    assert again.invitation == onboarding.ALREADY_LEAD and again.invitation_link == ""
+    assert len(_invitations()) == 1
+
+
+@pytest.mark.django_db
+def test_one_bad_row_of_the_trust_writes_nothing_and_says_which_row(demo) -> None:
+    raw = _with(DECEMBER, "149102", StatutoryLowAge="18", StatutoryHighAge="11")
+    raw = _with(raw, "149103", EstablishmentNumber="70")
+    with pytest.raises(ValidationError) as exc:
+        _onboard(raw)
+    assert exc.value.messages == [
+        "Row 3 (URN 149102): the StatutoryLowAge 18 is above the StatutoryHighAge 11.",
+        "Row 4 (URN 149103): the EstablishmentNumber “70” is not 4 digits.",
+    ]
+    assert not Trust.objects.filter(gias_code=CODE).exists() and _invitations() == []
+
+
+@pytest.mark.django_db
+def test_a_bad_row_of_another_trust_does_not_matter(demo) -> None:
+    summary = _onboard(_with(DECEMBER, "149201", URN="12"))
+    assert len(summary.created) == 5
+
+
+@pytest.mark.django_db
+def test_a_urn_of_another_trusts_school_is_an_error_not_a_move(demo) -> None:
+    raw = _with(DECEMBER, demo.acorn.urn, **{"Trusts (code)": CODE, "EstablishmentName": "Acorn Renamed"})
+    with pytest.raises(ValidationError) as exc:
+        _onboard(raw)
+    assert exc.value.messages == [
+        f"Row 10 (URN {demo.acorn.urn}): this URN is already a school of another trust on the platform. Schools "
+        "never move between trusts silently: if the academy has changed trust, move its records first."
+    ]
+    with scopes_disabled():
+        acorn = School.objects.get(pk=demo.acorn.pk)
+    assert (acorn.trust_id, acorn.name) == (demo.oak.pk, "Acorn Primary")
+    assert not Trust.objects.filter(gias_code=CODE).exists()
+
+
+@pytest.mark.django_db
+def test_a_lead_with_an_account_in_another_trust_is_refused(demo) -> None:
+    with pytest.raises(ValidationError, match="already has an account in another organisation"):
+        _onboard(lead_email="lead@oak.test")
+    assert not Trust.objects.filter(gias_code=CODE).exists()
+
+
+@pytest.mark.django_db
+def test_a_dry_run_works_everything_out_and_writes_nothing(demo) -> None:
+    summary = _onboard(dry_run=True)
+    assert len(summary.created) == 5 and summary.invitation == onboarding.INVITED
+    assert not Trust.objects.filter(gias_code=CODE).exists() and _invitations() == [] and mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_trust_set_up_by_hand_with_the_same_name_is_adopted_and_schools_it_lost_are_reported(demo) -> None:
+    trust = Trust.objects.create(name="Severn Vale Learning Trust")
+    with scopes_disabled():
+        School.objects.create(
+            trust=trust, name="Hand Made", urn="149999", la_code="885", establishment_number="2999", phase="primary"
+        )
+    summary = _onboard()
+    trust.refresh_from_db()
+    assert trust.gias_code == CODE and not summary.trust_created
+    assert [s.urn for s in summary.no_longer_listed] == ["149999"]
+    assert "149999" in _schools()  # left as it was
+
+
+@pytest.mark.django_db
+def test_an_unknown_trust_code_or_a_bad_address_is_refused(demo) -> None:
+    with pytest.raises(ValidationError, match="No establishment in the file has the trust code TR00000"):
+        _onboard(trust_code="TR00000")
+    with pytest.raises(ValidationError, match="email address in the correct format"):
+        _onboard(lead_email="not an address")
+
+
+# ------------------------------------------------------------------------------------------- the command
+
+
+@pytest.mark.django_db
+def test_the_command_onboards_and_prints_the_accept_link(demo) -> None:
+    out = io.StringIO()
+    args = ["--gias", str(DECEMBER), "--trust-code", CODE, "--lead", LEAD]
+    call_command("onboard_trust", *args, "--print-link", stdout=out)
+    text = out.getvalue()
+    match = re.search(r"^Invitation link: (http\S*/accounts/invitation/([^/\s]+)/)$", text, re.M)
+    assert match, text
+    assert find_invitation(match.group(2)) is not None
+    assert mail.outbox[-1].to == [LEAD] and match.group(1) in mail.outbox[-1].body
+    assert "Created schools: 5" in text and set(_schools()) == OURS
+    quiet = io.StringIO()
+    call_command("onboard_trust", *args, stdout=quiet)
+    assert "Invitation link" not in quiet.getvalue() and "Unchanged: 5" in quiet.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_bad_file_with_row_messages_and_writes_nothing(demo, tmp_path) -> None:
+    bad = tmp_path / "edubasealldata20261201.csv"
+    bad.write_bytes(_with(DECEMBER, "149101", URN="14910"))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was written: 1 problem"):
+        call_command("onboard_trust", "--gias", str(bad), "--trust-code", CODE, "--lead", LEAD, stderr=err)
+    assert "Row 2 (URN 14910): the URN is not 6 digits." in err.getvalue()
+    assert not Trust.objects.filter(gias_code=CODE).exists()
+    with pytest.raises(CommandError, match="no “Trusts \\(code\\)” column"):
+        bad.write_bytes(
+            b"URN,LA (code),LA (name),EstablishmentNumber,EstablishmentName,TypeOfEstablishment (name),"
+            b"EstablishmentStatus (name),PhaseOfEducation (name),StatutoryLowAge,StatutoryHighAge,"
+            b"Trusts (name)\r\n"
+        )
+        call_command("onboard_trust", "--gias", str(bad), "--trust-code", CODE, "--lead", LEAD)
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_writes_nothing(demo) -> None:
+    out = io.StringIO()
+    call_command(
+        "onboard_trust", "--gias", str(DECEMBER), "--trust-code", CODE, "--lead", LEAD, "--dry-run", stdout=out
+    )
+    assert "Dry run: nothing was written." in out.getvalue() and "Would create schools: 5" in out.getvalue()
+    assert not Trust.objects.filter(gias_code=CODE).exists() and mail.outbox == []
+
+
+# ------------------------------------------------------------------------------------------- the page
+
+URL = "/platform/onboard/"
+
+
+def _operator(mfa: bool = True) -> Client:
+    operator = User.objects.create_superuser("operator@platform.test", "operator-pass-2026", full_name="Op")
+    client = Client()
+    client.force_login(operator)
+    if mfa:
+        session = client.session
+        session[SSO_MFA_SESSION_KEY] = str(operator.pk)
+        session.save()
+    return client
+
+
+def _upload(client: Client, raw: bytes, **fields: str):
+    data = {"trust_code": CODE, "lead_email": LEAD} | fields
+    return client.post(URL, {**data, "file": SimpleUploadedFile("edubasealldata20261201.csv", raw)})
+
+
+@pytest.mark.django_db
+def test_the_url_is_the_platform_onboarding_page() -> None:
+    assert reverse("trusts:platform_onboard") == URL
+
+
+@pytest.mark.django_db
+def test_operators_need_the_second_factor_first(demo) -> None:
+    response = _operator(mfa=False).get(URL)
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+def test_an_operator_previews_then_confirms(demo, django_capture_on_commit_callbacks) -> None:
+    client = _operator()
+    assert client.get(URL).status_code == 200
+    preview = _upload(client, DECEMBER.read_bytes())
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Schools to create (5)" in page and "St Thomas à Becket Catholic Primary School" in page
+    assert "Closed in the register, not added (1)" in page and "will be invited" in page
+    assert not Trust.objects.filter(gias_code=CODE).exists()
+    with django_capture_on_commit_callbacks() as callbacks:
+        done = client.post(URL, {"confirm": "1"})
+    assert done.status_code == 302 and done["Location"] == URL
+    assert set(_schools()) == OURS and len(_invitations()) == 1 and len(callbacks) == 1
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(summary__startswith="Onboarded")
+    assert entry.actor.email == "operator@platform.test"
+    assert "5 schools created" in client.get(URL).content.decode()
+    again = client.post(URL, {"confirm": "1"})  # the checked copy is used once
+    assert again.status_code == 302 and len(_schools()) == 5
+
+
+@pytest.mark.django_db
+def test_a_bad_file_lists_every_row_problem_in_the_error_summary(demo) -> None:
+    client = _operator()
+    response = _upload(client, _with(DECEMBER, "149102", StatutoryHighAge="x", EstablishmentNumber=""))
+    page = response.content.decode()
+    assert response.status_code == 400 and "govuk-error-summary" in page
+    assert "Row 3 (URN 149102): the EstablishmentNumber is empty" in page
+    assert "Row 3 (URN 149102): the StatutoryHighAge “x” is not a whole number of years." in page
+    assert client.post(URL, {"confirm": "1"})["Location"] == URL  # nothing kept to confirm
+    assert not Trust.objects.filter(gias_code=CODE).exists()
+    wrong = _upload(client, b"name,email\r\nA,b@c.d\r\n")
+    assert wrong.status_code == 400 and "is not a GIAS establishment extract" in wrong.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_of_every_trust_and_admin_site_staff_get_404(demo) -> None:
+    for user in demo.users.values():
+        client = Client()
+        client.force_login(user)
+        assert client.get(URL).status_code == 404, user.email
+        assert _upload(client, DECEMBER.read_bytes()).status_code == 404, user.email
+    staff = User.objects.create_user("support@platform.test", "a-long-pass-phrase-7", full_name="S", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    session = client.session
+    session[SSO_MFA_SESSION_KEY] = str(staff.pk)
+    session.save()
+    assert client.get(URL).status_code == 404
+    assert not Trust.objects.filter(gias_code=CODE).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("as_app_role")
+def test_as_the_application_database_role_onboarding_works_and_moves_no_school(demo) -> None:
+    """PostgreSQL with row-level security (CI): the operator's request has no trust, so onboarding works in
+    the new trust's scope; another trust's school stays invisible and a clash still refuses."""
+    client = _operator()
+    assert _upload(client, DECEMBER.read_bytes()).status_code == 200
+    assert client.post(URL, {"confirm": "1"}).status_code == 302
+    assert set(_schools()) == OURS
+    clash = _upload(client, _with(JANUARY, demo.willow.urn, **{"Trusts (code)": CODE, "EstablishmentName": "W"}))
+    assert clash.status_code == 400 and "already a school of another trust" in clash.content.decode()
+    with scopes_disabled():
+        assert School.objects.get(pk=demo.willow.pk).trust_id == demo.river.pk
