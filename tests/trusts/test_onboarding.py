@@ -450,6 +450,13 @@ def test_the_command_onboards_and_prints_the_accept_link(demo) -> None:
     quiet = io.StringIO()
     call_command("onboard_trust", *args, stdout=quiet)
     assert "Invitation link" not in quiet.getvalue() and "Unchanged: 5" in quiet.getvalue()
+    assert "already has an invitation waiting" in quiet.getvalue()
+    # Asking for the link again can only make a new one: the waiting invitation is re-sent, the old link ends.
+    again = io.StringIO()
+    call_command("onboard_trust", *args, "--print-link", stdout=again)
+    new = re.search(r"^Invitation link: \S*/accounts/invitation/([^/\s]+)/$", again.getvalue(), re.M)
+    assert new and find_invitation(new.group(1)) is not None and find_invitation(match.group(2)) is None
+    assert len(_invitations()) == 1
 
 
 @pytest.mark.django_db

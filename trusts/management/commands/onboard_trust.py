@@ -26,7 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--lead", required=True, metavar="EMAIL", help="The inclusion lead's email address.")
         parser.add_argument("--dry-run", action="store_true", help="Only say what would happen; write nothing.")
         parser.add_argument(
-            "--print-link", action="store_true", help="Print the invitation's link (it is emailed either way)."
+            "--print-link",
+            action="store_true",
+            help="Print the invitation's link (it is emailed either way). Only a new link can be printed, so a "
+            "waiting invitation is sent again, as with --resend.",
         )
         parser.add_argument(
             "--resend", action="store_true", help="Send a waiting invitation again (a new link; the old one stops)."
@@ -45,7 +48,8 @@ class Command(BaseCommand):
                 actor=None,
                 today=timezone.localdate(),
                 dry_run=options["dry_run"],
-                resend=options["resend"],
+                # Only the token's hash is stored: printing a waiting invitation's link means making a new one.
+                resend=options["resend"] or options["print_link"],
                 send_now=True,
             )
         except gias.NotAnExtract as exc:
