@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -72,14 +71,14 @@ def active_grants() -> QuerySet[AccessGrant]:
     return AccessGrant.objects.filter(revoked_at=None, ends_on__gte=today).filter(_guardian_permission_held())
 
 
-def active_grant_for(user: Any, pupil: Pupil) -> AccessGrant | None:
+def active_grant_for(user: User, pupil: Pupil) -> AccessGrant | None:
     """The person's grant in force for this pupil, if any (one query)."""
     if not getattr(user, "is_authenticated", False) or user.trust_id != pupil.trust_id:
         return None
     return active_grants().filter(user=user, pupil=pupil).order_by("-ends_on").first()
 
 
-def shared_with(user: Any) -> QuerySet[AccessGrant]:
+def shared_with(user: User) -> QuerySet[AccessGrant]:
     """The grants in force for this person, with the pupil and school (one query for the whole list)."""
     if not getattr(user, "is_authenticated", False) or user.trust_id is None:
         return AccessGrant.objects.none()
@@ -116,7 +115,7 @@ class RecordGrants(list[AccessGrant]):
         self.can_grant = can_grant
 
 
-def grants_for_record(user: Any, pupil: Pupil) -> RecordGrants:
+def grants_for_record(user: User, pupil: Pupil) -> RecordGrants:
     """Grants in force for the record page (a fixed number of queries); shown to casework roles only."""
     if not can(user, "casework.view", pupil):
         return RecordGrants([], shown=False, can_grant=False)
@@ -443,7 +442,7 @@ def end_grants_of_leaver(*, person: User, actor: User) -> str:
     return f"{len(held)} per-pupil access grant{'s' if len(held) != 1 else ''}"
 
 
-def has_casework_grants(user: Any) -> bool:
+def has_casework_grants(user: User) -> bool:
     """Someone who opens one or more pupils' casework through a grant (trusts' MFA rule asks this)."""
     if not getattr(user, "is_authenticated", False) or user.trust_id is None:
         return False

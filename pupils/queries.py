@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from trusts.models import User
 from trusts.permissions import can, memberships_of, schools_where
 
 from .models import AccessGrant, GroupMember, Pupil, PupilUserObjectPermission, TeachingGroup
@@ -14,7 +15,7 @@ from .models import AccessGrant, GroupMember, Pupil, PupilUserObjectPermission, 
 VIEW_GRANT = "view_pupil_record"
 
 
-def granted_pupil_ids(user: Any) -> QuerySet[Any]:
+def granted_pupil_ids(user: User) -> QuerySet[Any]:
     """Pupils opened to this person by an active grant: both the guardian permission and the
     grant's end date must hold, so a grant stops working on its end date even before the nightly tidy-up."""
     today = timezone.localdate()
@@ -26,12 +27,12 @@ def granted_pupil_ids(user: Any) -> QuerySet[Any]:
     )
 
 
-def own_pupil_ids(user: Any) -> QuerySet[Any]:
+def own_pupil_ids(user: User) -> QuerySet[Any]:
     """Pupils in the teaching groups the person teaches or supports."""
     return GroupMember.objects.filter(group__staff__user=user).values("pupil_id")
 
 
-def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
+def pupils_visible_to(user: User) -> QuerySet[Pupil]:
     """Every pupil the person may open: whole schools for casework roles, own groups for teachers and TAs,
     single pupils granted to them. Parents use `children_of` instead."""
     if not getattr(user, "is_authenticated", False) or user.trust_id is None:
@@ -45,23 +46,23 @@ def pupils_visible_to(user: Any) -> QuerySet[Pupil]:
     return Pupil.objects.filter(rule)
 
 
-def own_pupils(user: Any) -> QuerySet[Pupil]:
+def own_pupils(user: User) -> QuerySet[Pupil]:
     """A teacher's or TA's own pupils (their groups), for lists and the concern form."""
     return Pupil.objects.filter(pk__in=own_pupil_ids(user), leaving_date=None)
 
 
-def children_of(user: Any) -> QuerySet[Pupil]:
+def children_of(user: User) -> QuerySet[Pupil]:
     """A parent's own children (contacts linked to their account), across the schools of the trust."""
     if not getattr(user, "is_authenticated", False) or user.trust_id is None:
         return Pupil.objects.none()
     return Pupil.objects.filter(contacts__user=user).distinct()
 
 
-def can_view_pupil(user: Any, pupil: Pupil) -> bool:
+def can_view_pupil(user: User, pupil: Pupil) -> bool:
     return pupils_visible_to(user).filter(pk=pupil.pk).exists()
 
 
-def can_manage_pupil(user: Any, pupil: Pupil) -> bool:
+def can_manage_pupil(user: User, pupil: Pupil) -> bool:
     """Casework roles of the pupil's school (SENCO, headteacher, inclusion lead)."""
     return can(user, "casework.view", pupil)
 

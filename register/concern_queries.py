@@ -7,13 +7,13 @@ Each function runs a fixed number of queries whatever the number of concerns.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from pupils.models import Pupil
 from pupils.queries import own_pupil_ids
+from trusts.models import User
 from trusts.permissions import can, schools_where
 
 from .models import BroadArea, CauseForConcern
@@ -31,17 +31,17 @@ def with_area_labels(concerns: Iterable[CauseForConcern]) -> list[CauseForConcer
     return items
 
 
-def _signed_in(user: Any) -> bool:
+def _signed_in(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.trust_id is not None
 
 
-def may_raise_concerns(user: Any) -> bool:
+def may_raise_concerns(user: User) -> bool:
     """Teachers, TAs and SENCOs raise concerns about their own pupils; casework roles about any pupil
     of their schools."""
     return can(user, "concern.raise") or can(user, "concern.triage")
 
 
-def pupils_for_concern(user: Any) -> QuerySet[Pupil]:
+def pupils_for_concern(user: User) -> QuerySet[Pupil]:
     """Pupils on roll the person may raise a concern about: their own pupils (the teaching groups they
     teach or support, in a school where they may raise concerns) and, for SENCOs, headteachers and the
     inclusion lead, every pupil of the schools where they triage concerns."""
@@ -61,7 +61,7 @@ def pupils_for_concern(user: Any) -> QuerySet[Pupil]:
     return Pupil.objects.filter(rule).filter(on_roll)
 
 
-def concerns_visible_to(user: Any) -> QuerySet[CauseForConcern]:
+def concerns_visible_to(user: User) -> QuerySet[CauseForConcern]:
     """SENCOs, headteachers and the inclusion lead see every concern of the schools where they triage;
     a teacher or TA sees only the concerns they raised. Everyone else sees none."""
     if not _signed_in(user):
@@ -78,7 +78,7 @@ def concerns_visible_to(user: Any) -> QuerySet[CauseForConcern]:
     return CauseForConcern.objects.filter(rule)
 
 
-def concerns_to_triage(user: Any) -> QuerySet[CauseForConcern]:
+def concerns_to_triage(user: User) -> QuerySet[CauseForConcern]:
     """Concerns the person may triage: those of the schools where they hold `concern.triage`."""
     if not _signed_in(user):
         return CauseForConcern.objects.none()
@@ -92,7 +92,7 @@ def with_people(concerns: QuerySet[CauseForConcern]) -> QuerySet[CauseForConcern
     return concerns.select_related("pupil", "school", "raised_by", "triaged_by")
 
 
-def triage_queue(user: Any, status: str) -> QuerySet[CauseForConcern]:
+def triage_queue(user: User, status: str) -> QuerySet[CauseForConcern]:
     """One tab of the SENCO's queue. New and in-progress concerns come oldest first (the longest
     waiting at the top); closed ones most recently decided first, as a record to look back on."""
     concerns = with_people(concerns_to_triage(user).filter(status=status))
@@ -101,7 +101,7 @@ def triage_queue(user: Any, status: str) -> QuerySet[CauseForConcern]:
     return concerns.order_by("created_at", "pk")
 
 
-def queue_counts(user: Any) -> dict[str, int]:
+def queue_counts(user: User) -> dict[str, int]:
     """How many concerns each tab of the queue holds, in one query."""
     counts = dict.fromkeys(QUEUE_STATUSES, 0)
     rows = concerns_to_triage(user).values_list("status").annotate(n=Count("pk")).order_by()
@@ -110,7 +110,7 @@ def queue_counts(user: Any) -> dict[str, int]:
     return {str(k): v for k, v in counts.items()}
 
 
-def concern_counts(user: Any) -> dict[str, int]:
+def concern_counts(user: User) -> dict[str, int]:
     """New and in-progress concerns the person can see, for their home page (one query): for a SENCO
     those waiting in their schools, for a teacher their own concerns still open."""
     counts = {Status.NEW.value: 0, Status.IN_PROGRESS.value: 0}
@@ -126,7 +126,7 @@ def concern_counts(user: Any) -> dict[str, int]:
     return counts
 
 
-def concerns_raised_by(user: Any) -> QuerySet[CauseForConcern]:
+def concerns_raised_by(user: User) -> QuerySet[CauseForConcern]:
     """'Concerns I have raised', newest first."""
     if not _signed_in(user):
         return CauseForConcern.objects.none()
@@ -146,7 +146,7 @@ class RecordConcerns(list[CauseForConcern]):
         self.can_triage = can_triage
 
 
-def concerns_for_record(user: Any, pupil: Pupil) -> RecordConcerns:
+def concerns_for_record(user: User, pupil: Pupil) -> RecordConcerns:
     """The pupil's concerns the viewer may see (all of them for casework roles, their own for a teacher),
     newest first, in a fixed number of queries."""
     concerns = with_area_labels(

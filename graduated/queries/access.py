@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from pupils.models import Pupil
 from pupils.queries import own_pupils
+from trusts.models import User
 from trusts.permissions import can, schools_where
 
 from ..models import Cycle
@@ -19,7 +18,7 @@ def on_roll(prefix: str = "") -> Q:
     return Q(**{f"{prefix}leaving_date": None}) | Q(**{f"{prefix}leaving_date__gt": today})
 
 
-def readable_pupils(user: Any) -> QuerySet[Pupil]:
+def readable_pupils(user: User) -> QuerySet[Pupil]:
     """Pupils whose support plans and passports the person may read: every pupil of a school where they
     do casework (SENCO, headteacher, inclusion lead), and a teacher's or TA's own pupils."""
     if not getattr(user, "is_authenticated", False) or user.trust_id is None:
@@ -33,18 +32,18 @@ def readable_pupils(user: Any) -> QuerySet[Pupil]:
     return Pupil.objects.filter(rule)
 
 
-def can_edit_plans(user: Any, pupil: Pupil) -> bool:
+def can_edit_plans(user: User, pupil: Pupil) -> bool:
     return can(user, "plan.change", pupil)
 
 
-def may_log_delivery(user: Any, pupil: Pupil) -> bool:
+def may_log_delivery(user: User, pupil: Pupil) -> bool:
     """Casework staff of the pupil's school, or a teacher or TA who teaches or supports the pupil."""
     if can(user, "delivery.log", pupil):
         return True
     return can(user, "delivery.log_own", pupil) and own_pupils(user).filter(pk=pupil.pk).exists()
 
 
-def loggable_pupils(user: Any) -> QuerySet[Pupil]:
+def loggable_pupils(user: User) -> QuerySet[Pupil]:
     """Pupils the person may log sessions for (the same rule as `may_log_delivery`, as a queryset)."""
     if not getattr(user, "is_authenticated", False) or user.trust_id is None:
         return Pupil.objects.none()
@@ -58,5 +57,5 @@ def loggable_pupils(user: Any) -> QuerySet[Pupil]:
     return Pupil.objects.filter(rule)
 
 
-def visible_cycles(user: Any) -> QuerySet[Cycle]:
+def visible_cycles(user: User) -> QuerySet[Cycle]:
     return Cycle.objects.filter(pupil__in=readable_pupils(user)).select_related("pupil", "school")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -30,7 +28,7 @@ def record_download(*, document: Document, actor: User, request: HttpRequest | N
     )
 
 
-def documents_visible_to(user: Any) -> QuerySet[Document]:
+def documents_visible_to(user: User) -> QuerySet[Document]:
     """Documents the person may see and download: all of a pupil's documents for casework roles of the
     pupil's school and for people granted that pupil; none for teachers, TAs, governors and trustees.
     (Parents will see only documents shared with them, through `documents_shared_with_parents`.)"""
@@ -58,7 +56,7 @@ class RecordDocuments(list[Document]):
         self.as_advice = as_advice  # an external professional adds their advice
 
 
-def documents_for_record(user: Any, pupil: Pupil) -> RecordDocuments:
+def documents_for_record(user: User, pupil: Pupil) -> RecordDocuments:
     """The pupil's documents for the record page, newest first (a fixed number of queries).
 
     `shown` is False for people who may open the record but not its documents (teachers and TAs)."""

@@ -61,7 +61,7 @@ def check_upload(uploaded_file: Any) -> tuple[FileKind, int]:
     return identify(uploaded_file, getattr(uploaded_file, "name", "") or ""), size
 
 
-def may_upload(user: Any, pupil: Pupil) -> bool:
+def may_upload(user: User, pupil: Pupil) -> bool:
     """Casework roles of the pupil's school, and an external professional with an active grant."""
     if can(user, "documents.manage", pupil):
         return True

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from ehcp.models import EhcPlan
-from trusts.models import School
+from trusts.models import School, User
 from trusts.permissions import schools_where
 
 from ..models import AnnualReview
 
 
-def review_schools(user: Any) -> list[School]:
+def review_schools(user: User) -> list[School]:
     """Schools whose reviews the person runs: SENCO, headteacher, inclusion lead ("review.change").
     Never teachers, teaching assistants, governors, trustees or parents."""
     if not getattr(user, "is_authenticated", False) or user.trust_id is None:
@@ -21,7 +19,7 @@ def review_schools(user: Any) -> list[School]:
     return schools_where(user, "review.change")
 
 
-def reviews_visible_to(user: Any) -> QuerySet[AnnualReview]:
+def reviews_visible_to(user: User) -> QuerySet[AnnualReview]:
     schools = review_schools(user)
     if not schools:
         return AnnualReview.objects.none()
@@ -29,7 +27,7 @@ def reviews_visible_to(user: Any) -> QuerySet[AnnualReview]:
     return AnnualReview.objects.filter(pupil__school__in=schools).select_related("pupil", "school", "plan")
 
 
-def plans_for_review(user: Any) -> QuerySet[EhcPlan]:
+def plans_for_review(user: User) -> QuerySet[EhcPlan]:
     """Active EHC plans of pupils in the person's review schools (to start a review)."""
     schools = review_schools(user)
     if not schools:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from ehcp.models import Deadline, EhcPlan, SubjectType
-from trusts.models import School
+from trusts.models import School, User
 
 from ..models import SUBJECT_TYPE, AnnualReview
 from ._common import Status
@@ -59,7 +58,7 @@ class ReviewList:
         ]
 
 
-def review_list(user: Any, *, school: School | None = None, today: date | None = None) -> ReviewList:
+def review_list(user: User, *, school: School | None = None, today: date | None = None) -> ReviewList:
     """The reviews of the person's schools, sorted into what needs doing. Three queries, whatever the size.
 
     - invitations overdue: meeting booked, R3's date passed, not everyone invited;
