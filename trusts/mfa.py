@@ -9,12 +9,15 @@ whose MFA the trust accepts (`trusts.sso`), recorded under SSO_MFA_SESSION_KEY.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from .permissions import is_staff_member
+
+if TYPE_CHECKING:
+    from .models import User
 
 SSO_MFA_SESSION_KEY = "_send_sso_mfa_user"
 
@@ -30,14 +33,14 @@ def session_passed_mfa(request: HttpRequest) -> bool:
     return request.session.get(SSO_MFA_SESSION_KEY) == str(user.pk)
 
 
-def has_authenticator(user: Any) -> bool:
+def has_authenticator(user: User) -> bool:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import is_mfa_enabled
 
     return bool(is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]))
 
 
-def must_use_mfa(user: Any) -> bool:
+def must_use_mfa(user: User) -> bool:
     """Platform operators (superusers, admin-site staff) always; trust staff and grantees when MFA_REQUIRED
     is on (always in production); anyone who chose to set up an authenticator."""
     if user.is_superuser or user.is_staff:
@@ -47,7 +50,7 @@ def must_use_mfa(user: Any) -> bool:
     return has_authenticator(user)
 
 
-def record_mfa_enrolment(request: HttpRequest, user: Any, authenticator: Any) -> None:
+def record_mfa_enrolment(request: HttpRequest, user: User, authenticator: Any) -> None:
     """Setting up TOTP means typing a valid code now: the session has passed the second factor."""
     from allauth.account.internal.flows.login import record_authentication
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.signals import email_added, email_changed, email_confirmed, password_changed
 from allauth.account.signals import user_logged_in as allauth_logged_in
@@ -12,11 +12,14 @@ from django.dispatch import receiver
 
 from . import audit
 
+if TYPE_CHECKING:
+    from .models import User
+
 logger = logging.getLogger(__name__)
 
 
 @receiver(user_logged_in)
-def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_sign_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         from django.utils import timezone
 
@@ -37,7 +40,7 @@ def audit_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         )
 
 
-def _last_step(request: Any, user: Any) -> str:
+def _last_step(request: Any, user: User) -> str:
     if request is None or not hasattr(request, "session"):
         return ""
     from allauth.account.internal.flows.login import get_authentication_records
@@ -47,7 +50,7 @@ def _last_step(request: Any, user: Any) -> str:
 
 
 @receiver(allauth_logged_in)
-def note_sso_mfa(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def note_sso_mfa(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     sociallogin = kwargs.get("sociallogin")
     if sociallogin is not None and request is not None:
         from .sso import note_identity_provider_mfa
@@ -56,7 +59,7 @@ def note_sso_mfa(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_logged_out)
-def audit_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_sign_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     if user is not None and user.trust_id:
         audit.record(actor=user, action=audit.Action.SIGN_OUT, obj=user, trust_id=user.trust_id, request=request)
 
@@ -82,14 +85,14 @@ def audit_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any 
     )
 
 
-def _identity_changed(user: Any, request: Any, summary: str) -> None:
+def _identity_changed(user: User, request: Any, summary: str) -> None:
     """A change to how a person signs in, in their trust's access log (platform operators have no trust)."""
     if user.trust_id:
         audit.record(actor=user, action=audit.Action.CHANGE, obj=user, request=request, summary=summary)
 
 
 @receiver(email_added)
-def audit_email_added(sender: Any, request: Any, user: Any, email_address: Any, **kwargs: Any) -> None:
+def audit_email_added(sender: Any, request: Any, user: User, email_address: Any, **kwargs: Any) -> None:
     _identity_changed(
         user, request, f"Asked to change their email address to {email_address.email} (waiting for confirmation)"
     )
@@ -102,12 +105,12 @@ def audit_email_confirmed(sender: Any, request: Any, email_address: Any, **kwarg
 
 @receiver(email_changed)
 def audit_email_changed(
-    sender: Any, request: Any, user: Any, from_email_address: Any, to_email_address: Any, **kwargs: Any
+    sender: Any, request: Any, user: User, from_email_address: Any, to_email_address: Any, **kwargs: Any
 ) -> None:
     old = from_email_address.email if from_email_address else "none"
     _identity_changed(user, request, f"Email address changed from {old} to {to_email_address.email}")
 
 
 @receiver(password_changed)
-def audit_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def audit_password_changed(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     _identity_changed(user, request, "Changed password")

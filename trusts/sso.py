@@ -187,7 +187,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             sociallogin.connect(request, user)
 
 
-def note_identity_provider_mfa(request: HttpRequest, user: Any, sociallogin: Any) -> None:
+def note_identity_provider_mfa(request: HttpRequest, user: User, sociallogin: Any) -> None:
     """After an SSO sign-in: the session counts as having passed MFA if the trust accepts its identity
     provider's MFA and the ID token says a second factor was used."""
     from .mfa import SSO_MFA_SESSION_KEY
