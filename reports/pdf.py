@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 
 STATIC_PREFIX = "/static/"
@@ -18,7 +19,11 @@ def _static_response(url: str) -> Any:
     path = urlparse(url).path
     if not path.startswith(STATIC_PREFIX) or ".." in path:
         raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF")
-    found = finders.find(path[len(STATIC_PREFIX) :])
+    name = path[len(STATIC_PREFIX) :]
+    found = finders.find(name)
+    if not found and staticfiles_storage.exists(name):
+        # Production: `{% static %}` gives the hashed name collectstatic wrote, which no finder knows.
+        found = staticfiles_storage.path(name)
     if not found:
         raise ValueError(f"No static file {path!r}")
     with open(found, "rb") as f:  # noqa: PTH123
