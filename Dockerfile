@@ -7,16 +7,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_ENV=production
 
-# Pango and fonts for WeasyPrint PDF reports (Liberation = Arial metrics).
+# Pango and fonts for WeasyPrint PDF reports (Liberation = Arial metrics); pg_dump/pg_restore (15, as the
+# postgres service) for `manage.py backup` and `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2 \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation2 postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY . /app
-# Runtime dependencies only: non-editable, no [dev] extras.
-RUN pip install . \
+# Runtime dependencies only: non-editable, no [dev] extras; sentry-sdk is used only when SENTRY_DSN is set.
+RUN pip install ".[sentry]" \
     && rm -rf build *.egg-info
 
 # Unprivileged runtime user; only static and media directories are writable.
