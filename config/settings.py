@@ -59,6 +59,10 @@ else:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
     _email = env.email_url("EMAIL_URL", default="filemail://") if env.str("EMAIL_URL", default="") else {}
 
+# Rotating SECRET_KEY: put the old key here for a session lifetime, so sessions and signed links made with it
+# still work (docs/operations.md). Comma-separated.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if PRODUCTION else 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -272,7 +276,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request limits. Multipart file bytes are not counted by DATA_UPLOAD_MAX_MEMORY_SIZE: a file over the
 # document limit (10 MB) reaches the form and is explained there; cap the whole body at the proxy too
-# (nginx client_max_body_size, see docs/operations notes in the README).
+# (nginx client_max_body_size, see docs/operations.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # form fields other than files (the largest form is far below)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB: larger uploads go to a temporary file, not memory
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500  # the largest form (a review record with 30 actions) has under 100

@@ -157,3 +157,19 @@ def test_sentry_is_off_without_a_dsn():
     assert settings.SENTRY_DSN == ""
     sentry_sdk = pytest.importorskip("sentry_sdk")
     assert not sentry_sdk.get_client().is_active()
+
+
+def test_production_reads_the_operations_settings_from_the_environment() -> None:
+    """LOG_FORMAT, LOG_LEVEL and SECRET_KEY_FALLBACKS reach the settings of a real production start."""
+    from tests.test_settings import PRODUCTION, run_manage
+
+    env = {**PRODUCTION, "LOG_FORMAT": "json", "LOG_LEVEL": "debug", "SECRET_KEY_FALLBACKS": "old-one,older-one"}
+    code = (
+        "from django.conf import settings; import logging; "
+        "print(settings.SECRET_KEY_FALLBACKS, logging.getLogger().level == logging.DEBUG, settings.SENTRY_DSN == '')"
+    )
+    result = run_manage(env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['old-one', 'older-one'] True True"
+    result = run_manage({**env, "LOG_FORMAT": "xml"}, "check")
+    assert result.returncode != 0 and "LOG_FORMAT must be plain or json" in result.stderr
