@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.db.models import Q
 from django.urls import reverse
@@ -13,6 +14,7 @@ from ehcp import rules
 from ehcp.models import Deadline, SubjectType
 
 from ..models import SUBJECT_TYPE, TRANSFER_LEAD, AnnualReview, Invitee, Recommendation, ReviewAction
+from ..permitted import Permitted, permitted
 from ._common import Status
 
 
@@ -97,6 +99,11 @@ class ReviewPage:
     @property
     def uninvited(self) -> list[Invitee]:
         return [i for i in self.invitees if i.invited_on is None]
+
+    @cached_property
+    def may(self) -> Permitted:
+        """The steps this page offers: the services' own preconditions (reviews.permitted)."""
+        return permitted(self.review, anyone_uninvited=bool(self.uninvited))
 
     @property
     def next_school_invited(self) -> bool:

@@ -71,11 +71,6 @@ def _lock(review: AnnualReview) -> AnnualReview:
     return AnnualReview.objects.select_for_update().select_related("pupil", "school", "plan").get(pk=review.pk)
 
 
-def _require(review: AnnualReview, allowed: set[str], message: str) -> None:
-    if review.status not in allowed:
-        raise ValidationError(message)
-
-
 def _check_open(review: AnnualReview) -> None:
     if review.status == Status.CANCELLED:
         raise ValidationError("This review was cancelled.")

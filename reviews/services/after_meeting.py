@@ -13,6 +13,7 @@ from trusts import audit
 from trusts.models import User
 
 from ..models import AnnualReview, Recommendation
+from ..permitted import may_record_report
 from ._common import Status, _check_open, _lock, _meet, _open, _today, _waive, review_deadline
 
 
@@ -21,8 +22,12 @@ def record_report_sent(*, review: AnnualReview, sent_on: date, actor: User) -> A
     """Record the day the report went to the LA and everyone invited. Side effects: R5 met; an audit entry."""
     review = _lock(review)
     _check_open(review)
-    if review.held_on is None:
-        raise ValidationError("Record the meeting before the report.")
+    if not may_record_report(review):
+        raise ValidationError(
+            "Record the meeting before the report."
+            if review.held_on is None
+            else "This review is complete: the date the report was sent can no longer change."
+        )
     if sent_on > _today():
         raise ValidationError("The date the report was sent cannot be in the future.")
     if sent_on < review.held_on:

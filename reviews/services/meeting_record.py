@@ -14,7 +14,8 @@ from trusts.models import Membership, Role, User
 from trusts.services import notify
 
 from ..models import AnnualReview, Recommendation, ReviewAction
-from ._common import Status, _check_open, _lock, _meet, _require, _today, review_deadline
+from ..permitted import may_record_meeting
+from ._common import Status, _check_open, _lock, _meet, _today, review_deadline
 from .meetings import _open_meeting_deadlines
 from .starting import _create_review, _open_due_deadlines
 
@@ -80,13 +81,12 @@ def record_meeting(
     """
     review = _lock(review)
     _check_open(review)
-    _require(
-        review,
-        {Status.SCHEDULED, Status.HELD},
-        "The report has been sent: the meeting record can no longer change."
-        if review.report_sent_on
-        else "Book the meeting before recording it.",
-    )
+    if not may_record_meeting(review):
+        raise ValidationError(
+            "The report has been sent: the meeting record can no longer change."
+            if review.report_sent_on
+            else "Book the meeting before recording it."
+        )
     problems: list[str] = []
     if held_on > _today():
         problems.append("The date of the meeting cannot be in the future: record the meeting once it has happened.")

@@ -13,7 +13,8 @@ from trusts import audit
 from trusts.models import User
 
 from ..models import AnnualReview, Invitee
-from ._common import Status, _check_open, _lock, _meet, _open, _require, _today, review_deadline
+from ..permitted import may_change_invitees, may_schedule
+from ._common import Status, _check_open, _lock, _meet, _open, _today, review_deadline
 
 MEETING_RULES = ("R3", "R4", "R5", "R6")
 
@@ -30,11 +31,8 @@ def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -
     date (deadlines already met stay met); an audit entry. Refused once the meeting has been recorded."""
     review = _lock(review)
     _check_open(review)
-    _require(
-        review,
-        {Status.PLANNING, Status.SCHEDULED},
-        "The meeting has been recorded: correct its date on the meeting record instead.",
-    )
+    if not may_schedule(review):
+        raise ValidationError("The meeting has been recorded: correct its date on the meeting record instead.")
     if meeting_date < review.anchor_date:
         raise ValidationError(
             f"The meeting cannot be before {review.anchor_date:%-d %B %Y}, when {review.get_anchor_kind_display()}."
@@ -59,7 +57,7 @@ def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -
 
 def _check_meeting_not_recorded(review: AnnualReview) -> None:
     _check_open(review)
-    if review.held_on is not None:
+    if not may_change_invitees(review):
         raise ValidationError("The meeting has been recorded: the list of people invited can no longer change.")
 
 

@@ -15,6 +15,7 @@ from trusts import audit
 from trusts.models import User
 
 from ..models import SUBJECT_TYPE, TRANSFER_LEAD, AnnualReview, Invitee
+from ..permitted import may_cancel
 from ._common import ACTIVE, Status, _deadline, _lock, _meet, _open, _today, review_deadline
 
 
@@ -155,7 +156,7 @@ def cancel_review(*, review: AnnualReview, reason: str, actor: User) -> AnnualRe
     review = _lock(review)
     reason = reason.strip()
     problems: list[str] = []
-    if review.status not in {Status.PLANNING, Status.SCHEDULED}:
+    if not may_cancel(review):
         problems.append("Only a review whose meeting has not been recorded can be cancelled.")
     if not reason:
         problems.append("Say why the review is cancelled.")
