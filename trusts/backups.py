@@ -128,7 +128,13 @@ def _run(command: list[str], *, env: dict[str, str], what: str) -> None:
         [program, *command[1:]], env={**os.environ, **env}, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise BackupError(f"{what} failed: {result.stderr.strip() or result.stdout.strip()}")
+        output = result.stderr.strip() or result.stdout.strip()
+        if "row-level security" in output:
+            raise BackupError(
+                f"{what} cannot read every trust's rows as this role: run it as the database owner role "
+                f"(the app role is limited by row-level security). {output.splitlines()[0]}"
+            )
+        raise BackupError(f"{what} failed: {output}")
 
 
 def _quote(name: str) -> str:
@@ -192,6 +198,15 @@ def back_up(*, database: Database, media_root: Path, to: Path) -> dict[str, Any]
         raise BackupError(f"{to} is not empty: give a new folder for each backup.")
     to.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(to, 0o700)  # pupils' data: readable by this account alone
+    try:
+        return _back_up_into(database=database, media_root=media_root, to=to)
+    except BaseException:
+        for leftover in to.iterdir():  # a half-made backup must not pass for one
+            leftover.unlink()
+        raise
+
+
+def _back_up_into(*, database: Database, media_root: Path, to: Path) -> dict[str, Any]:
     dump = to / DATABASE_FILE
     if database.vendor == "postgresql":
         counts, migrations = _dump_postgres(database, dump)

@@ -189,3 +189,27 @@ def test_the_sqlite_copy_is_a_database_sqlite_can_open(casework, tmp_path) -> No
     backup = back_up(tmp_path)
     with sqlite3.connect(backup / DATABASE_FILE) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_backup_as_the_app_role_is_refused_with_what_to_do_and_leaves_nothing_behind(casework, tmp_path) -> None:
+    """Row-level security hides rows from the app role; a dump of part of the data must not pass for a backup."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security exists on PostgreSQL only")
+    from dataclasses import replace
+
+    from trusts.backups import BackupError
+    from trusts.backups import back_up as make_backup
+
+    role = f"ops_app_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        call_command("grant_app_role", role=role)
+        as_app = replace(Database.from_settings(connection.settings_dict), user=role, password="")
+        with pytest.raises(BackupError, match="run it as the database owner role"):
+            make_backup(database=as_app, media_root=Path(settings.MEDIA_ROOT), to=tmp_path / "backup")
+        assert list((tmp_path / "backup").iterdir()) == []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP OWNED BY "{role}"')
+            cursor.execute(f'DROP ROLE "{role}"')
