@@ -245,23 +245,27 @@ def latest_assessment_end(pupil: Pupil, *, exclude: int | None = None) -> date |
 
 
 @dataclass(frozen=True)
-class ComplianceRow:
-    label: str
-    value: str
+class ComplianceCounts:
+    """Raw counts of statutory deadlines due in a period (waived ones left out), as the DfE reports them.
+
+    Counts, never text: `reports.disclosure` decides what of them a reader may see."""
+
+    due: int
+    on_time: int
+    la_due: int
+    la_on_time: int
+    exceptions: int
+    plans_due: int
+    plans_on_time: int
+    plans_exceptions: int
+    plans_exceptions_on_time: int
 
 
-@dataclass
-class Compliance:
-    rows: list[ComplianceRow]
+def compliance_summary(schools: list[School], period_start: date, period_end: date) -> ComplianceCounts:
+    """Deadlines due in the period, met on time by law, with and without exceptions, in one query.
 
-
-def compliance_summary(
-    schools: list[School], period_start: date, period_end: date, *, suppress_small: bool = False
-) -> Compliance:
-    """Deadlines due in the period, met on time by law, with and without exceptions (as the DfE reports).
-
-    Aggregates only (no pupil is named): used in board reports. With `suppress_small` (one school's figures,
-    read by its governors) a count from 1 to 4, and any percentage that would reveal one, is not shown.
+    Aggregates only (no pupil is named), for the board report and the school and trust figures, which
+    pass them through disclosure control before anyone reads them.
     """
     qs = Deadline.objects.filter(school__in=schools, statutory_due__range=(period_start, period_end)).exclude(
         status=Status.WAIVED
@@ -272,35 +276,10 @@ def compliance_summary(
         on_time=Count("id", filter=on_time),
         la_due=Count("id", filter=Q(responsible="la")),
         la_on_time=Count("id", filter=on_time & Q(responsible="la")),
-        exc=Count("id", filter=~Q(exception_kind="")),
+        exceptions=Count("id", filter=~Q(exception_kind="")),
         plans_due=Count("id", filter=Q(rule_id="A6")),
         plans_on_time=Count("id", filter=Q(rule_id="A6") & on_time),
-        plans_exc=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="")),
-        plans_exc_on_time=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="") & on_time),
+        plans_exceptions=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="")),
+        plans_exceptions_on_time=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="") & on_time),
     )
-
-    def count(n: int) -> str:
-        return "fewer than 5" if suppress_small and 0 < n < 5 else str(n)
-
-    def pct(n: int, d: int) -> str:
-        if not d:
-            return "none due"
-        if suppress_small and (d < 5 or 0 < n < 5 or 0 < d - n < 5):
-            return f"{count(n)} of {count(d)}"
-        return f"{n} of {d} ({100 * n / d:.0f}%)"
-
-    without_exc_due = totals["plans_due"] - totals["plans_exc"]
-    without_exc_on_time = totals["plans_on_time"] - totals["plans_exc_on_time"]
-    rows = [
-        ComplianceRow("Statutory deadlines due in the period", count(totals["due"])),
-        ComplianceRow("Met within the statutory time limit", pct(totals["on_time"], totals["due"])),
-        ComplianceRow("Local authority deadlines met on time", pct(totals["la_on_time"], totals["la_due"])),
-        ComplianceRow("Deadlines with a recorded exception", count(totals["exc"])),
-        ComplianceRow(
-            "Final EHC plans within 20 weeks (including exceptions)", pct(totals["plans_on_time"], totals["plans_due"])
-        ),
-        ComplianceRow(
-            "Final EHC plans within 20 weeks (excluding exceptions)", pct(without_exc_on_time, without_exc_due)
-        ),
-    ]
-    return Compliance(rows=rows)
+    return ComplianceCounts(**totals)

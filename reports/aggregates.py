@@ -1,7 +1,7 @@
-"""Aggregate figures for governors, trustees and the inclusion lead: totals and percentages only.
+"""Aggregate counts for governors, trustees and the inclusion lead: raw totals, never text.
 
-Every function takes a list of schools and runs a fixed number of queries whatever their size.
-Small numbers are suppressed by `suppress()` before they reach a governor's or trustee's page.
+Every function takes a list of schools and runs a fixed number of queries whatever their size. The counts
+are exact: `reports.disclosure` decides what of them a page may show (`reports.dashboards` calls it).
 """
 
 from __future__ import annotations
@@ -19,26 +19,7 @@ from register.models import CauseForConcern, NeedType, RegisterChange, RegisterE
 from trusts.calendar_defaults import academic_year_of, default_terms
 from trusts.models import School
 
-SMALL = 5
 STATUSES = [s.value for s in SenStatus]
-
-
-def suppress(n: int | None) -> str:
-    """Counts of 1 to 4 could identify a child: show them as 'fewer than 5'."""
-    if n is None:
-        return "–"
-    return "fewer than 5" if 0 < n < SMALL else str(n)
-
-
-def pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def suppressed_pct(part: int, whole: int) -> str:
-    if 0 < part < SMALL:
-        return "–"
-    value = pct(part, whole)
-    return "–" if value is None else f"{value:.1f}%"
 
 
 @dataclass
@@ -46,14 +27,6 @@ class SchoolRow:
     school: School
     roll: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-
-    @property
-    def support_pct(self) -> float | None:
-        return pct(self.counts["K"], self.roll)
-
-    @property
-    def ehc_pct(self) -> float | None:
-        return pct(self.counts["E"], self.roll)
 
 
 def _on_roll(schools: list[School]) -> Any:
@@ -148,7 +121,8 @@ def register_trend(schools: list[School], today: date | None = None) -> list[dic
 
 
 def concern_stats(schools: list[School], since: date) -> dict[str, Any]:
-    """Concerns raised since a date, how many are still waiting and how quickly they were triaged."""
+    """Concerns raised since a date, how many are still waiting, how many were decided (triaged) and the
+    median days to that decision."""
     rows = list(
         CauseForConcern.objects.filter(school__in=schools, created_at__date__gte=since).values_list(
             "created_at", "triaged_at", "status"
@@ -159,6 +133,7 @@ def concern_stats(schools: list[School], since: date) -> dict[str, Any]:
     return {
         "raised": len(rows),
         "waiting": sum(1 for _, t, status in rows if t is None and status != "closed"),
+        "decided": len(waits),
         "median_days_to_triage": round(median, 1) if median is not None else None,
     }
 

@@ -15,7 +15,7 @@ from trusts import audit
 from trusts.models import School, User
 from trusts.permissions import can, schools_where
 
-from .dashboards import trust_dashboard
+from .dashboards import compliance_figures, trust_dashboard
 from .models import BoardReport
 
 
@@ -48,12 +48,10 @@ def board_context(schools: list[School], report: BoardReport, progress: Callable
     progress(10, "Counting the register")
     context = trust_dashboard(schools)
     progress(50, "Checking statutory deadlines")
-    try:
-        from ehcp.queries import compliance_summary
-
-        context["compliance"] = compliance_summary(schools, report.period_start, report.period_end)
-    except ImportError:  # the EHC app has not been installed in this deployment
-        context["compliance"] = None
+    # The period's compliance, in total and for each school, protected together (reports.disclosure).
+    context["compliance"], context["compliance_by_school"] = compliance_figures(
+        schools, (report.period_start, report.period_end)
+    )
     progress(70, "Laying out the report")
     context.update({"report": report, "trust": report.trust, "generated": timezone.now()})
     return context

@@ -2,190 +2,302 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from trusts.models import School
 
 from . import aggregates as agg
+from . import disclosure as dc
 from .charts import Series, bar_chart, line_chart
 from .national import NATIONAL
 
+# Every figure on these pages passes through `reports.disclosure`; nothing here decides what is small.
 
-def _shown_pct(count: int, value: float | None) -> float | None:
-    """A percentage as the chart may show it: None (drawn as "–") where the table suppresses it."""
-    return None if 0 < count < agg.SMALL else value
+
+def _register_tables(
+    totals: dict[str, int], *tables: list[dict[str, Any]], key: str = ""
+) -> tuple[dict[str, dc.Figure], list[list[dict[str, dc.Figure]]]]:
+    """SEN support (K) and EHC plan (E) counts of several tables that each add up to the same published
+    totals (the headline, the schools, the types of need, the year groups), protected together."""
+    protected = dc.protect_tables(
+        [[[row["K"], row["E"]] for row in table] for table in tables], total_row=[totals["K"], totals["E"]]
+    )
+    shown_totals = dict(zip(("K", "E"), protected[0].total_row, strict=True))
+    cells = [[dict(zip(("K", "E"), row, strict=True)) for row in t.rows] for t in protected]
+    return shown_totals, cells
+
+
+def _needs(needs: list[dict[str, Any]], cells: list[dict[str, dc.Figure]]) -> list[dict[str, Any]]:
+    return [
+        {"code": n["code"], "label": n["label"], "K_shown": c["K"], "E_shown": c["E"]}
+        for n, c in zip(needs, cells, strict=True)
+    ]
+
+
+def _years(years: list[dict[str, Any]], cells: list[dict[str, dc.Figure]]) -> list[dict[str, Any]]:
+    """Each year group: its roll, K and E as protected, and the share on the register only when neither
+    of its parts is hidden (K + E beside two "fewer than 5" cells would give them away)."""
+    return [
+        {
+            "year": y["year"],
+            "roll": y["roll"],
+            "K_shown": c["K"],
+            "E_shown": c["E"],
+            "pct": dc.suppress_share(y["K"] + y["E"], y["roll"], depends_on=[c["K"], c["E"]]),
+        }
+        for y, c in zip(years, cells, strict=True)
+    ]
+
+
+def _trend(trend: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Term ends: counts of different days add up to nothing published, so primary suppression only."""
+    return [
+        {
+            "label": t["label"],
+            "date": t["date"],
+            "K_shown": dc.suppress_count(t["K"]),
+            "E_shown": dc.suppress_count(t["E"]),
+        }
+        for t in trend
+    ]
 
 
 def _no_small_counts(trend: list[dict[str, Any]]) -> bool:
-    """A trend chart would show counts the table hides: leave it out when any is between 1 and 4."""
-    return all(t[k] == 0 or t[k] >= agg.SMALL for t in trend for k in ("K", "E"))
+    """A trend chart would show counts the table hides: leave it out when the table hides any."""
+    return not any(t[k].hidden for t in trend for k in ("K_shown", "E_shown"))
+
+
+def _trend_chart(title: str, trend: list[dict[str, Any]]) -> Any:
+    if not _no_small_counts(trend):
+        return None
+    return line_chart(
+        title=title,
+        description="Counts at the end of each term, rebuilt from the register history. Table below.",
+        labels=[t["label"] for t in trend],
+        series=[
+            Series("SEN support (K)", [t["K_shown"].number for t in trend]),
+            Series("EHC plan (E)", [t["E_shown"].number for t in trend]),
+        ],
+    )
+
+
+def _concerns(stats: dict[str, Any]) -> dict[str, Any]:
+    """Raised and waiting, protected as one line (waiting and the rest add up to raised); the median wait
+    only over 5 or more decisions (over one, it is that family's wait)."""
+    raised, waiting = stats["raised"], stats["waiting"]
+    table = dc.protect_table([[waiting], [raised - waiting]], total_row=[raised])
+    median = stats["median_days_to_triage"]
+    return {
+        "raised": table.total_row[0],
+        "waiting": table.rows[0][0],
+        "median_days_to_triage": median if stats["decided"] >= dc.SMALLEST_SHOWN else None,
+        "too_few_decided": 0 < stats["decided"] < dc.SMALLEST_SHOWN,
+    }
 
 
 def school_dashboard(school: School) -> dict[str, Any]:
     row = agg.register_by_school([school])[0]
     needs = agg.needs_profile([school])
     years = agg.by_year_group([school])
-    trend = agg.register_trend([school])
-    concerns = agg.concern_stats([school], agg.start_of_academic_year())
+    totals, (need_cells, year_cells) = _register_tables(row.counts, needs, years)
+    trend = _trend(agg.register_trend([school]))
     return {
         "school": school,
-        "row": row,
         "headline": [
-            {"label": "Pupils on roll", "value": str(row.roll)},
+            {"label": "Pupils on roll", "value": dc.shown(row.roll)},
             {
                 "label": "On SEN support (K)",
-                "value": agg.suppress(row.counts["K"]),
-                "pct": agg.suppressed_pct(row.counts["K"], row.roll),
+                "value": totals["K"],
+                "pct": dc.suppress_share(row.counts["K"], row.roll, depends_on=[totals["K"]]),
                 "national": NATIONAL["support_pct"],
             },
             {
                 "label": "With an EHC plan (E)",
-                "value": agg.suppress(row.counts["E"]),
-                "pct": agg.suppressed_pct(row.counts["E"], row.roll),
+                "value": totals["E"],
+                "pct": dc.suppress_share(row.counts["E"], row.roll, depends_on=[totals["E"]]),
                 "national": NATIONAL["ehc_pct"],
             },
-            {"label": "Being monitored", "value": agg.suppress(row.counts["M"])},
+            {"label": "Being monitored", "value": dc.suppress_count(row.counts["M"])},
         ],
-        "needs": [{**n, "K_shown": agg.suppress(n["K"]), "E_shown": agg.suppress(n["E"])} for n in needs],
-        "years": [
-            {
-                **y,
-                "K_shown": agg.suppress(y["K"]),
-                "E_shown": agg.suppress(y["E"]),
-                "pct": agg.suppressed_pct(y["K"] + y["E"], y["roll"]),
-            }
-            for y in years
-        ],
-        "trend": [{**t, "K_shown": agg.suppress(t["K"]), "E_shown": agg.suppress(t["E"])} for t in trend],
-        "trend_chart": line_chart(
-            title=f"Pupils on SEN support and with EHC plans at {school.name}, last six terms",
-            description="Counts at the end of each term, rebuilt from the register history. Table below.",
-            labels=[t["label"] for t in trend],
-            series=[
-                Series("SEN support (K)", [t["K"] for t in trend]),
-                Series("EHC plan (E)", [t["E"] for t in trend]),
-            ],
-        )
-        if _no_small_counts(trend)
-        else None,
-        "concerns": concerns,
-        # One school's figures: small counts hidden, as everywhere a governor looks.
-        "compliance": _compliance([school], suppress_small=True),
+        "needs": _needs(needs, need_cells),
+        "years": _years(years, year_cells),
+        "trend": trend,
+        "trend_chart": _trend_chart(
+            f"Pupils on SEN support and with EHC plans at {school.name}, last six terms", trend
+        ),
+        "concerns": _concerns(agg.concern_stats([school], agg.start_of_academic_year())),
+        "compliance": compliance_figures([school])[0],
         "national": NATIONAL,
     }
 
 
 def trust_dashboard(schools: list[School]) -> dict[str, Any]:
     rows = agg.register_by_school(schools)
+    counts = [{"K": r.counts["K"], "E": r.counts["E"]} for r in rows]
     total_roll = sum(r.roll for r in rows)
-    total_k = sum(r.counts["K"] for r in rows)
-    total_e = sum(r.counts["E"] for r in rows)
+    totals_raw = {k: sum(c[k] for c in counts) for k in ("K", "E")}
+    needs = agg.needs_profile(schools)
+    years = agg.by_year_group(schools)
+    totals, (school_cells, need_cells, year_cells) = _register_tables(totals_raw, counts, needs, years)
+    meetings = agg.parent_meeting_coverage(schools)
+    provision = agg.provision_cost_by_school(schools)
+    table: list[dict[str, Any]] = []
+    for r, cells in zip(rows, school_cells, strict=True):
+        coverage = meetings[r.school.pk]
+        cost = provision[r.school.pk]
+        table.append(
+            {
+                "school": r.school,
+                "roll": dc.shown(r.roll),
+                "M": dc.suppress_count(r.counts["M"]),
+                "K": cells["K"],
+                "E": cells["E"],
+                "K_pct": dc.suppress_share(r.counts["K"], r.roll, depends_on=[cells["K"]]),
+                "E_pct": dc.suppress_share(r.counts["E"], r.roll, depends_on=[cells["E"]]),
+                "provision_avg": dc.suppress_average(cost["total"], cost["pupils"], text="£{:,}"),
+                # Pupils on SEN support are the school's K: "5 of 6" would give away the one short.
+                "meetings_pct": dc.suppress_share(
+                    coverage["three_or_more"], coverage["support"], depends_on=[cells["K"]]
+                ),
+            }
+        )
     chart = bar_chart(
         title="Percentage of pupils on SEN support and with EHC plans, by school, against national figures",
-        description="Bars per school for SEN support and EHC plans as a percentage of pupils on roll; "
-        "the national line is shown as its own row. The same numbers are in the table.",
+        description="Bars per school for SEN support and EHC plans as a percentage of pupils on roll, "
+        "rounded to whole numbers; the national line is shown as its own row. The same numbers are in the table.",
         labels=[r.school.name for r in rows] + ["National"],
         series=[
-            Series(
-                "SEN support %",
-                [_shown_pct(r.counts["K"], r.support_pct) for r in rows] + [NATIONAL["support_pct"].value],
-            ),
-            Series("EHC plan %", [_shown_pct(r.counts["E"], r.ehc_pct) for r in rows] + [NATIONAL["ehc_pct"].value]),
+            Series("SEN support %", [t["K_pct"].number for t in table] + [NATIONAL["support_pct"].value]),
+            Series("EHC plan %", [t["E_pct"].number for t in table] + [NATIONAL["ehc_pct"].value]),
         ],
         unit="%",
     )
-    trend = agg.register_trend(schools)
-    meetings = agg.parent_meeting_coverage(schools)
-    provision = agg.provision_cost_by_school(schools)
+    trend = _trend(agg.register_trend(schools))
+    compliance, compliance_by_school = compliance_figures(schools)
     return {
-        "rows": [
-            {
-                "school": r.school,
-                "roll": r.roll,
-                "M": agg.suppress(r.counts["M"]),
-                "K": agg.suppress(r.counts["K"]),
-                "E": agg.suppress(r.counts["E"]),
-                "N": r.counts["N"],
-                "K_pct": agg.suppressed_pct(r.counts["K"], r.roll),
-                "E_pct": agg.suppressed_pct(r.counts["E"], r.roll),
-                "provision_avg": (
-                    f"£{provision[r.school.pk]['average']:,}" if provision[r.school.pk]["pupils"] >= agg.SMALL else "–"
-                ),
-                "meetings_pct": agg.suppressed_pct(
-                    meetings[r.school.pk]["three_or_more"], meetings[r.school.pk]["support"]
-                ),
-            }
-            for r in rows
-        ],
+        "rows": table,
         "totals": {
-            "roll": total_roll,
-            "K": agg.suppress(total_k),
-            "E": agg.suppress(total_e),
-            "K_pct": agg.suppressed_pct(total_k, total_roll),
-            "E_pct": agg.suppressed_pct(total_e, total_roll),
+            "roll": dc.shown(total_roll),
+            "K": totals["K"],
+            "E": totals["E"],
+            "K_pct": dc.suppress_share(totals_raw["K"], total_roll, depends_on=[totals["K"]]),
+            "E_pct": dc.suppress_share(totals_raw["E"], total_roll, depends_on=[totals["E"]]),
         },
         "chart": chart,
-        "needs": [
-            {**n, "K_shown": agg.suppress(n["K"]), "E_shown": agg.suppress(n["E"])} for n in agg.needs_profile(schools)
-        ],
-        "years": [
-            {
-                **y,
-                "K_shown": agg.suppress(y["K"]),
-                "E_shown": agg.suppress(y["E"]),
-                "pct": agg.suppressed_pct(y["K"] + y["E"], y["roll"]),
-            }
-            for y in agg.by_year_group(schools)
-        ],
-        "trend": [{**t, "K_shown": agg.suppress(t["K"]), "E_shown": agg.suppress(t["E"])} for t in trend],
-        "trend_chart": line_chart(
-            title="Pupils on SEN support and with EHC plans across the trust, last six terms",
-            description="Counts at the end of each term, rebuilt from register history. Table below.",
-            labels=[t["label"] for t in trend],
-            series=[
-                Series("SEN support (K)", [t["K"] for t in trend]),
-                Series("EHC plan (E)", [t["E"] for t in trend]),
-            ],
-        )
-        if _no_small_counts(trend)
-        else None,
-        "concerns": agg.concern_stats(schools, agg.start_of_academic_year()),
-        "compliance": _compliance(schools),
-        "compliance_by_school": _compliance_by_school(schools),
+        "needs": _needs(needs, need_cells),
+        "years": _years(years, year_cells),
+        "trend": trend,
+        "trend_chart": _trend_chart("Pupils on SEN support and with EHC plans across the trust, last six terms", trend),
+        "concerns": _concerns(agg.concern_stats(schools, agg.start_of_academic_year())),
+        "compliance": compliance,
+        "compliance_by_school": compliance_by_school,
         "national": NATIONAL,
     }
 
 
-def _compliance(schools: list[School], *, suppress_small: bool = False) -> Any:
-    """Statutory compliance over the last 12 months, plus annual reviews now overdue (two queries)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from ehcp.queries import ComplianceRow, compliance_summary
-    from reviews.queries import annual_review_counts
-
-    today = timezone.localdate()
-    summary = compliance_summary(schools, today - timedelta(days=365), today, suppress_small=suppress_small)
-    overdue = annual_review_counts(schools, today=today)["overdue"]
-    summary.rows.append(ComplianceRow("Annual reviews overdue today", agg.suppress(overdue)))
-    return summary
+# Statutory compliance ---------------------------------------------------------------------------------
 
 
-def _compliance_by_school(schools: list[School]) -> list[dict[str, Any]]:
-    """Each school's statutory deadlines due in the last 12 months, the share met on time, and annual
-    reviews overdue today, side by side (two queries). Small numbers hidden as on the rest of the page."""
-    from datetime import timedelta
+@dataclass(frozen=True)
+class ComplianceRow:
+    label: str
+    value: dc.Figure
 
+
+@dataclass
+class Compliance:
+    rows: list[ComplianceRow]
+
+
+def compliance_figures(
+    schools: list[School], period: tuple[date, date] | None = None, *, today: date | None = None
+) -> tuple[Compliance, list[dict[str, Any]]]:
+    """Statutory compliance of these schools in the period (the last 12 months unless given), in total and
+    for each school, plus annual reviews overdue today (three queries; two for one school).
+
+    The totals and the school rows add up to each other (deadlines due, met on time, late; reviews
+    overdue), so they are protected together: a school's "hidden" cannot be worked out from the trust's.
+    """
+    from ehcp.queries import compliance_summary
+
+    today = today or timezone.localdate()
+    start, end = period or (today - timedelta(days=365), today)
+    counts = compliance_summary(schools, start, end)
+    # One school's deadlines are the summary's: no second query.
+    by_school = (
+        {schools[0].pk: (counts.on_time, counts.due)}
+        if len(schools) == 1
+        else _deadlines_by_school(schools, start, end)
+    )
+    overdue = _reviews_overdue_by_school(schools, today)
+    # Each school's deadlines split into on time and late; rows add up to the school, columns to the trust.
+    cells = [[by_school[s.pk][0], by_school[s.pk][1] - by_school[s.pk][0]] for s in schools]
+    deadlines = dc.protect_table(
+        cells,
+        row_totals=[by_school[s.pk][1] for s in schools],
+        total_row=[counts.on_time, counts.due - counts.on_time],
+        grand_total=counts.due,
+    )
+    reviews = dc.protect_table([[overdue.get(s.pk, 0)] for s in schools], total_row=[sum(overdue.values())])
+    assert deadlines.grand_total is not None
+    on_time, late = deadlines.total_row
+    due = deadlines.grand_total
+    summary_share = dc.suppress_share(counts.on_time, counts.due, depends_on=[on_time, late, due])
+    plans_without = (
+        counts.plans_on_time - counts.plans_exceptions_on_time,
+        counts.plans_due - counts.plans_exceptions,
+    )
+    rows = [
+        ComplianceRow("Statutory deadlines due in the period", due),
+        ComplianceRow(
+            "Met within the statutory time limit",
+            dc.ratio(on_time, due, summary_share, rest=counts.due - counts.on_time, empty="none due"),
+        ),
+        ComplianceRow(
+            "Local authority deadlines met on time",
+            dc.suppress_ratio(counts.la_on_time, counts.la_due, within=(counts.on_time, counts.due), empty="none due"),
+        ),
+        ComplianceRow("Deadlines with a recorded exception", dc.suppress_count(counts.exceptions)),
+        ComplianceRow(
+            "Final EHC plans within 20 weeks (including exceptions)",
+            dc.suppress_ratio(counts.plans_on_time, counts.plans_due, empty="none due"),
+        ),
+        ComplianceRow(
+            "Final EHC plans within 20 weeks (excluding exceptions)",
+            dc.suppress_ratio(*plans_without, within=(counts.plans_on_time, counts.plans_due), empty="none due"),
+        ),
+        ComplianceRow("Annual reviews overdue today", reviews.total_row[0]),
+    ]
+    school_rows = []
+    for i, school in enumerate(schools):
+        met, missed = deadlines.rows[i]
+        school_due = deadlines.row_totals[i]
+        school_rows.append(
+            {
+                "school": school,
+                "due": school_due,
+                "on_time": dc.suppress_share(
+                    by_school[school.pk][0], by_school[school.pk][1], depends_on=[met, missed, school_due]
+                ),
+                "reviews_overdue": reviews.rows[i][0],
+            }
+        )
+    return Compliance(rows=rows), school_rows
+
+
+def _deadlines_by_school(schools: list[School], start: date, end: date) -> dict[int, tuple[int, int]]:
+    """(met on time, due) for each school, waived deadlines left out, as `ehcp.queries.compliance_summary`
+    counts them (one query)."""
     from django.db.models import Count, F, Q
-    from django.utils import timezone
 
     from ehcp.models import Deadline
 
-    today = timezone.localdate()
-    due = {
-        r["school"]: r
-        for r in Deadline.objects.filter(school__in=schools, statutory_due__range=(today - timedelta(days=365), today))
+    rows = (
+        Deadline.objects.filter(school__in=schools, statutory_due__range=(start, end))
         .exclude(status=Deadline.Status.WAIVED)
         .values("school")
         .annotate(
@@ -193,10 +305,20 @@ def _compliance_by_school(schools: list[School]) -> list[dict[str, Any]]:
             on_time=Count("id", filter=Q(status=Deadline.Status.MET, met_on__lte=F("statutory_due"))),
         )
         .order_by()
-    }
+    )
+    result = {s.pk: (0, 0) for s in schools}
+    for r in rows:
+        result[r["school"]] = (r["on_time"], r["due"])
+    return result
+
+
+def _reviews_overdue_by_school(schools: list[School], today: date) -> dict[int, int]:
+    """Pupils whose annual review is overdue today, for each school (one query)."""
+    from django.db.models import Count
+
     from reviews.queries import annual_reviews_not_held
 
-    overdue = dict(
+    return dict(
         annual_reviews_not_held(schools)
         .filter(due__lt=today)
         .values("school")
@@ -204,18 +326,6 @@ def _compliance_by_school(schools: list[School]) -> list[dict[str, Any]]:
         .order_by()
         .values_list("school", "n")
     )
-    rows = []
-    for school in schools:
-        counts = due.get(school.pk, {"due": 0, "on_time": 0})
-        rows.append(
-            {
-                "school": school,
-                "due": agg.suppress(counts["due"]),
-                "on_time": agg.suppressed_pct(counts["on_time"], counts["due"]),
-                "reviews_overdue": agg.suppress(overdue.get(school.pk, 0)),
-            }
-        )
-    return rows
 
 
 def _fingerprint(schools: list[School]) -> str:

@@ -12,6 +12,7 @@ from trusts.calendar_defaults import academic_year_of
 from trusts.models import School, User
 
 from . import aggregates as agg
+from . import disclosure as dc
 from .models import SenInformationReport
 
 
@@ -43,16 +44,22 @@ def save_report(*, report: SenInformationReport, values: dict[str, Any], actor: 
 
 
 def report_figures(school: School) -> dict[str, Any]:
-    """The data sections: numbers on the register, kinds of need provided for, and provision."""
+    """The data sections: numbers on the register, kinds of need provided for, and provision. The report
+    is published on the school's website: every figure passes through `reports.disclosure`, and the
+    kinds of need are protected together with the totals they add up to."""
     row = agg.register_by_school([school])[0]
+    needs = agg.needs_profile([school])
+    table = dc.protect_table([[n["K"], n["E"]] for n in needs], total_row=[row.counts["K"], row.counts["E"]])
+    support, ehc = table.total_row
     figures: dict[str, Any] = {
-        "roll": row.roll,
-        "support": agg.suppress(row.counts["K"]),
-        "ehc": agg.suppress(row.counts["E"]),
-        "support_pct": agg.suppressed_pct(row.counts["K"], row.roll),
-        "ehc_pct": agg.suppressed_pct(row.counts["E"], row.roll),
+        "roll": dc.shown(row.roll),
+        "support": support,
+        "ehc": ehc,
+        "support_pct": dc.suppress_share(row.counts["K"], row.roll, depends_on=[support]),
+        "ehc_pct": dc.suppress_share(row.counts["E"], row.roll, depends_on=[ehc]),
         "needs": [
-            {**n, "K_shown": agg.suppress(n["K"]), "E_shown": agg.suppress(n["E"])} for n in agg.needs_profile([school])
+            {"code": n["code"], "label": n["label"], "K_shown": k, "E_shown": e}
+            for n, (k, e) in zip(needs, table.rows, strict=True)
         ],
         "provision": [],
     }

@@ -55,9 +55,9 @@ def test_board_report_pdf_renders_and_reads_back(demo, django_capture_on_commit_
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
     assert "Oak Learning Trust" in text
     assert "Acorn Primary" in text and "Beech Academy" in text
-    assert "50.0%" in text  # 6 of 12 Acorn pupils on SEN support
+    assert "50%" in text  # 6 of 12 Acorn pupils on SEN support
     assert "Social, emotional and mental health" in text
-    assert "Provision and parents" in text and "Each school, last 12 months" in text
+    assert "Provision and parents" in text and "Each school, in the period" in text
     assert "as on the day the report was prepared" in " ".join(text.split())  # PDF text wraps lines
     for p in pupils:
         assert p.legal_surname not in text and p.upn not in text

@@ -11,7 +11,7 @@ from django_scopes import scope
 
 from ehcp import rules
 from ehcp.deadlines import meet_deadline, open_deadline, record_exception
-from reports.dashboards import _compliance
+from reports.dashboards import compliance_figures
 from tests.factories import make_pupil
 
 pytestmark = pytest.mark.django_db
@@ -43,20 +43,50 @@ def test_compliance_counts_with_and_without_exceptions(demo) -> None:
             if exception:
                 record_exception(deadline=d, kind=exception, evidence="Letter on file", actor=None)
             meet_deadline(deadline=d, met_on=met_on, actor=None)
-        rows = {r.label: r.value for r in _compliance([demo.acorn, demo.beech]).rows}
-    assert rows["Statutory deadlines due in the period"] == "4"
-    assert rows["Met within the statutory time limit"] == "2 of 4 (50%)"
-    assert rows["Deadlines with a recorded exception"] == "2"
-    assert rows["Final EHC plans within 20 weeks (including exceptions)"] == "2 of 4 (50%)"
-    assert rows["Final EHC plans within 20 weeks (excluding exceptions)"] == "1 of 2 (50%)"
+        rows = {r.label: r.value for r in compliance_figures([demo.acorn, demo.beech])[0].rows}
+    # Every count here is 1 to 4: the trust sees them hidden too (reports.disclosure).
+    assert rows["Statutory deadlines due in the period"] == "fewer than 5"
+    assert rows["Met within the statutory time limit"] == "hidden"
+    assert rows["Deadlines with a recorded exception"] == "fewer than 5"
+    assert rows["Final EHC plans within 20 weeks (including exceptions)"] == "hidden"
+    assert rows["Final EHC plans within 20 weeks (excluding exceptions)"] == "hidden"
     page = demo.client_for("trustee@oak.test").get(reverse("reports:trust_dashboard")).content.decode()
-    assert "Statutory compliance, last 12 months" in page and "1 of 2 (50%)" in page
+    assert "Statutory compliance, last 12 months" in page and "1 of 2" not in page and "50%" not in page
+
+
+@time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
+def test_compliance_counts_with_and_without_exceptions_at_a_size_that_shows(demo) -> None:
+    """Twenty final plans due: 10 on time without exception, 5 late without; 5 on time with an exception.
+    Including exceptions: 15 of 20 (75%); excluding them: 10 of 15 (67%, 66.7 rounded half up)."""
+    trigger = dt.date(2026, 1, 5)
+    plan = [(dt.date(2026, 5, 1), None)] * 10 + [(dt.date(2026, 6, 10), None)] * 5
+    plan += [(dt.date(2026, 5, 1), rules.FAMILY_AWAY)] * 5
+    with scope(trust=demo.oak.pk):
+        for n, (met_on, exception) in enumerate(plan, start=1):
+            d = open_deadline(
+                rule_id="A6",
+                trigger_date=trigger,
+                school=demo.acorn,
+                pupil=make_pupil(demo.acorn),
+                subject_type="needs_assessment",
+                subject_id=n,
+                actor=None,
+            )
+            if exception:
+                record_exception(deadline=d, kind=exception, evidence="Letter on file", actor=None)
+            meet_deadline(deadline=d, met_on=met_on, actor=None)
+        rows = {r.label: r.value for r in compliance_figures([demo.acorn, demo.beech])[0].rows}
+    assert rows["Statutory deadlines due in the period"] == "20"
+    assert rows["Met within the statutory time limit"] == "15 of 20 (75%)"
+    assert rows["Deadlines with a recorded exception"] == "5"
+    assert rows["Final EHC plans within 20 weeks (including exceptions)"] == "15 of 20 (75%)"
+    assert rows["Final EHC plans within 20 weeks (excluding exceptions)"] == "10 of 15 (67%)"
 
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
 def test_a_governor_sees_the_schools_compliance_with_small_numbers_hidden(demo) -> None:
-    """Seven A6 deadlines at Acorn: 6 met on time, 1 late. "6 of 7" would reveal the one late family: the
-    governor reads "6 of 7" only when neither part is 1 to 4; here the late part is 1, so no percentage."""
+    """Seven A6 deadlines at Acorn: 6 met on time, 1 late. "6 of 7" would reveal the one late family, to a
+    governor and to the trust alike: the 7 is shown, the 6 and its percentage are hidden."""
     trigger = dt.date(2026, 1, 5)
     with scope(trust=demo.oak.pk):
         for n in range(7):
@@ -70,19 +100,21 @@ def test_a_governor_sees_the_schools_compliance_with_small_numbers_hidden(demo) 
                 actor=None,
             )
             meet_deadline(deadline=d, met_on=dt.date(2026, 5, 1) if n < 6 else dt.date(2026, 6, 10), actor=None)
-        school_rows = {r.label: r.value for r in _compliance([demo.acorn], suppress_small=True).rows}
-        trust_rows = {r.label: r.value for r in _compliance([demo.acorn, demo.beech]).rows}
+        school_rows = {r.label: r.value for r in compliance_figures([demo.acorn])[0].rows}
+        trust_rows = {r.label: r.value for r in compliance_figures([demo.acorn, demo.beech])[0].rows}
     assert school_rows["Statutory deadlines due in the period"] == "7"
-    assert school_rows["Met within the statutory time limit"] == "6 of 7"
+    assert school_rows["Met within the statutory time limit"] == "hidden"
     assert school_rows["Deadlines with a recorded exception"] == "0"
-    assert trust_rows["Met within the statutory time limit"] == "6 of 7 (86%)"
+    assert trust_rows["Met within the statutory time limit"] == "hidden"
     page = demo.client_for("governor.acorn@oak.test").get(reverse("reports:school_dashboard")).content.decode()
-    assert "Statutory compliance, last 12 months" in page and "6 of 7<" in page and "86%" not in page
+    assert "Statutory compliance, last 12 months" in page and "6 of 7" not in page and "86%" not in page
 
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC), tick=False)
 def test_compliance_side_by_side_for_each_school_and_its_csv(demo) -> None:
-    """Acorn: 6 deadlines, 5 on time (83.3%). Beech: 2 deadlines (shown as fewer than 5), both late."""
+    """Acorn: 6 deadlines, 5 on time (83% would give away the one late). Beech: 2 deadlines, both late.
+    The trust's 8 is shown; Beech's 2 is "fewer than 5", so Acorn's 6 is hidden too (8 - 6 would give the
+    2 back), and so are the on-time figures that would give back Acorn's one late deadline."""
     trigger = dt.date(2026, 1, 5)
     with scope(trust=demo.oak.pk):
         for n, (school, met_on) in enumerate(
@@ -102,11 +134,15 @@ def test_compliance_side_by_side_for_each_school_and_its_csv(demo) -> None:
             meet_deadline(deadline=d, met_on=met_on, actor=None)
     client = demo.client_for("trustee@oak.test")
     page = client.get(reverse("reports:trust_dashboard")).content.decode()
-    assert "Statutory compliance by school" in page and "83.3%" in page
+    assert "Statutory compliance by school" in page and "83%" not in page and "83.3%" not in page
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">8</td>' in page  # deadlines due, trust
     csv_text = client.get(reverse("reports:trust_csv", args=["compliance"])).content.decode()
     lines = csv_text.splitlines()
-    assert lines[0] == "School,Statutory deadlines due in the last 12 months,Met on time,Annual reviews overdue"
-    assert "Acorn Primary,6,83.3%,0" in lines
-    assert "Beech Academy,fewer than 5,0.0%,0" in lines
+    assert (
+        lines[0].lstrip("\ufeff")
+        == "School,Statutory deadlines due in the last 12 months,Met on time,Annual reviews overdue"
+    )
+    assert "Acorn Primary,hidden,hidden,0" in lines
+    assert "Beech Academy,fewer than 5,hidden,0" in lines
     schools_csv = client.get(reverse("reports:trust_csv", args=["schools"])).content.decode().splitlines()
     assert len(schools_csv[0].split(",")) == len(schools_csv[1].split(","))  # every column has its heading
