@@ -7,33 +7,13 @@ from typing import Any
 
 from django import forms
 
+from trusts.forms import DateInput, date_field
 from trusts.models import School
 
 from . import rules
 from .models import SECTIONS, CeaseReason, Deadline, DeadlineSetting, NeedsAssessment, PlanOutcome, Responsible
 from .queries import DeadlineFilters
 from .services import EVENTS, OutcomeInput, ProvisionInput
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        help_text=help_text,
-        error_messages={
-            "required": f"Enter the {label[0].lower() + label[1:]}.",
-            "invalid": f"Enter the {label[0].lower() + label[1:]} as a real date, for example 27 3 2026.",
-        },
-    )
-
 
 # Deadlines ------------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from pupils.models import Pupil
 from pupils.queries import pupils_visible_to
 from trusts import audit
 from trusts.exports import csv_response
+from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, id_or_404
 from trusts.permissions import can, schools_where
 
@@ -42,11 +43,6 @@ from .forms import (
 from .models import Deadline, DeadlineSetting, EhcPlan, NeedsAssessment, PlanOutcome, PlanVersion
 
 logger = logging.getLogger(__name__)
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 # Deadlines --------------------------------------------------------------------------------------------
@@ -178,7 +174,7 @@ def deadline_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                     engine.waive_deadline(deadline=deadline, reason=form.cleaned_data["reason"], actor=request.user)
                     done = "Deadline waived."
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, done)
                 return redirect("ehcp:deadline_detail", pk=deadline.pk)
@@ -254,7 +250,7 @@ def setting_edit(request: AuthedRequest, rule_id: str) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Settings for {rule_id} saved.")
             return redirect("ehcp:settings")
@@ -369,7 +365,7 @@ def assessment_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         try:
             assessment = services.request_assessment(pupil=pupil, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Request recorded. The LA's deadlines are now tracked.")
             return redirect("ehcp:assessment_detail", pk=assessment.pk)
@@ -424,7 +420,7 @@ def assessment_event(request: AuthedRequest, pk: int, event: str) -> HttpRespons
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{services.EVENTS[event]}: recorded.")
             return redirect("ehcp:assessment_detail", pk=assessment.pk)
@@ -482,7 +478,7 @@ def plan_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"EHC plan recorded. {pupil} is now shown as E on the SEN register.")
             return redirect("ehcp:plan_detail", pk=plan.pk)
@@ -552,7 +548,7 @@ def plan_amend(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Amended plan recorded as version {version.number}.")
             return redirect("ehcp:plan_detail", pk=plan.pk)
@@ -572,7 +568,7 @@ def plan_cease(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.cease_plan(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -646,7 +642,7 @@ def version_outcome_add(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.add_outcome(version=version, text=form.cleaned_data["text"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Outcome added.")
             return redirect(f"{_plan_url(version)}?version={version.number}")
@@ -668,7 +664,7 @@ def version_provision_add(request: AuthedRequest, pk: int) -> HttpResponse:
                 version=version, outcome=form.cleaned_data.get("outcome"), line=form.line(), actor=request.user
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Provision added.")
             return redirect(f"{_plan_url(version)}?version={version.number}")

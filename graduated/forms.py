@@ -10,22 +10,10 @@ from django.utils import timezone
 
 from pupils.models import YearGroup
 from register.models import BroadArea
+from trusts.forms import date_field
 
 from .models import Cycle, Outcome, Provision, StaffRole, Wave
 from .queries import MapFilters
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the HTML date input needs ISO dates
-INVALID_DATE = "Enter a real date, for example 17 3 2026."
-
-
-def _date(label: str, *, required: bool = True, help_text: str = "", missing: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DATE,
-        help_text=help_text,
-        error_messages={"required": missing or f"Enter the {label.lower()}.", "invalid": INVALID_DATE},
-    )
 
 
 def _text(label: str, *, rows: int = 3, required: bool = False, help_text: str = "", **kw: Any) -> forms.CharField:
@@ -59,7 +47,7 @@ SHARE_HINT = "Parents see it in their portal and on the printed plan."
 
 
 class StartCycleForm(forms.Form):
-    started_on = _date("Start date", missing="Enter the date the cycle starts.")
+    started_on = date_field("Start date", missing="Enter the date the cycle starts.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("started_on", timezone.localdate())
@@ -92,7 +80,7 @@ class AssessmentResultForm(forms.Form):
     name = forms.CharField(
         label="Assessment", max_length=150, error_messages={"required": "Enter the name of the assessment."}
     )
-    taken_on = _date("Date taken", missing="Enter the date the assessment was taken.")
+    taken_on = date_field("Date taken", missing="Enter the date the assessment was taken.")
     score = _score("Score", required=True)
     scale = forms.CharField(
         label="Scale",
@@ -183,7 +171,7 @@ class PlanForm(forms.Form):
         help_text="What difference the plan should make by the review.",
         error_messages={"required": "Say what impact the plan is expected to have."},
     )
-    review_date = _date(
+    review_date = date_field(
         "Review date",
         help_text="Set to the end of the current half-term from the school calendar. Change it if you need to.",
         missing="Enter the review date.",
@@ -199,7 +187,7 @@ class DeliveryForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the provision this session was.", "invalid_choice": "Choose a provision."},
     )
-    session_date = _date("Date of the session", missing="Enter the date of the session.")
+    session_date = date_field("Date of the session", missing="Enter the date of the session.")
     attended = forms.TypedChoiceField(
         label="Did the pupil attend?",
         choices=[("yes", "Yes"), ("no", "No")],
@@ -228,7 +216,7 @@ class DeliveryForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = _date("Date of the review", missing="Enter the date of the review.")
+    reviewed_on = date_field("Date of the review", missing="Enter the date of the review.")
     pupil_views = _text("The pupil's views")
     parent_views = _text("Parents' views")
     notes = _text("Review notes (staff only)")
@@ -238,7 +226,7 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the next step."},
     )
-    parents_told_on = _date(
+    parents_told_on = date_field(
         "Date parents were told",
         required=False,
         help_text="Needed when the pupil moves to monitoring or leaves the register: parents must be told "
@@ -284,7 +272,7 @@ class ReviewForm(forms.Form):
 
 
 class ParentMeetingForm(forms.Form):
-    held_on = _date("Date of the meeting", missing="Enter the date of the meeting.")
+    held_on = date_field("Date of the meeting", missing="Enter the date of the meeting.")
     attendees = forms.CharField(
         label="Who attended",
         max_length=300,
@@ -364,8 +352,8 @@ class ProvisionForm(forms.Form):
             "max_value": "A session can last at most 600 minutes.",
         },
     )
-    start_date = _date("Start date", missing="Enter the date the provision starts.")
-    end_date = _date("End date", required=False, help_text="Leave empty if it carries on.")
+    start_date = date_field("Start date", missing="Enter the date the provision starts.")
+    end_date = date_field("End date", required=False, help_text="Leave empty if it carries on.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("start_date", timezone.localdate())

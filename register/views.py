@@ -15,31 +15,18 @@ from pupils.models import Pupil
 from pupils.queries import can_manage_pupil, own_pupils
 from trusts import audit
 from trusts.exports import csv_response
-from trusts.http import AuthedRequest
-from trusts.models import School
-from trusts.permissions import can, schools_where
+from trusts.forms import add_service_errors
+from trusts.http import AuthedRequest, school_from_request
+from trusts.permissions import can
 
 from . import queries, services
 from .forms import ChangeStatusForm, RegisterFilterForm
 from .models import SenStatus
 
 
-def _school_from_request(request: AuthedRequest, action: str) -> tuple[School, list[School]]:
-    schools = schools_where(request.user, action)
-    if not schools:
-        raise Http404
-    wanted = request.GET.get("school")
-    if wanted:
-        chosen = next((s for s in schools if str(s.pk) == wanted), None)
-        if chosen is None:
-            raise Http404
-        return chosen, schools
-    return schools[0], schools
-
-
 @login_required
 def register_list(request: AuthedRequest) -> HttpResponse:
-    school, schools = _school_from_request(request, "casework.view")
+    school, schools = school_from_request(request, "casework.view")
     groups = list(queries.groups_for_filter(school))
     form = RegisterFilterForm(request.GET or None, groups=groups)
     filters = form.filters()
@@ -74,7 +61,7 @@ def register_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def census_export(request: AuthedRequest) -> HttpResponse:
-    school, _ = _school_from_request(request, "casework.view")
+    school, _ = school_from_request(request, "casework.view")
     rows = queries.census_rows(school)
     response = csv_response(
         filename=f"sen-register-{school.urn}-{timezone.localdate():%Y-%m-%d}.csv",
@@ -109,8 +96,7 @@ def change_status(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.change_status(pupil=pupil, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

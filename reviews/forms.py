@@ -6,29 +6,10 @@ from typing import Any
 
 from django import forms
 
+from trusts.forms import date_field
+
 from .models import Invitee, Recommendation
 from .services import ActionInput, MeetingRecord
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    what = label[0].lower() + label[1:]
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        help_text=help_text,
-        error_messages={
-            "required": f"Enter the {what}.",
-            "invalid": f"Enter the {what} as a real date, for example 27 3 2026.",
-        },
-    )
 
 
 def text_field(label: str, *, help_text: str = "", required: bool = False, rows: int = 4) -> forms.CharField:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ehcp.models import EhcPlan
 from trusts import audit
+from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -52,11 +53,6 @@ def _review(request: AuthedRequest, pk: int) -> AnnualReview:
     return review
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
-
 def _step_page(
     request: AuthedRequest,
     review: AnnualReview,
@@ -74,7 +70,7 @@ def _step_page(
         try:
             done = act(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("reviews:detail", pk=review.pk)
@@ -115,7 +111,7 @@ def review_start(request: AuthedRequest, plan_id: int) -> HttpResponse:
                 plan=plan, actor=request.user, last_review_on=form.cleaned_data.get("last_review_on")
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Annual review started. It is due by {review.due_date:%-d %B %Y}.")
             return redirect("reviews:detail", pk=review.pk)
@@ -266,7 +262,7 @@ def review_meeting_record(request: AuthedRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Meeting recorded. Next, send the report to the LA and everyone invited.")
                 return redirect("reviews:detail", pk=review.pk)

@@ -8,6 +8,32 @@ from .models import HalfTerm
 from .services import HalfTermDates
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and needs ISO dates (2026-03-27)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "", missing: str = "") -> forms.DateField:
+    """A date a person types, with messages that name it: "Enter the date of the meeting." when it is missing
+    (or `missing`), "Enter the date of the meeting as a real date, for example 27 3 2026." when it is not a
+    date (31 February). The one definition the casework forms use."""
+    what = label[0].lower() + label[1:]
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DateInput(),
+        help_text=help_text,
+        error_messages={
+            "required": missing or f"Enter the {what}.",
+            "invalid": f"Enter the {what} as a real date, for example 27 3 2026.",
+        },
+    )
+
+
 class CalendarForm(forms.Form):
     """The six half-terms of one academic year, each with a first and last day."""
 
@@ -182,9 +208,9 @@ class SingleSignOnForm(forms.Form):
     enabled = forms.BooleanField(label="Single sign-on is on", required=False, initial=True)
 
 
-def add_service_errors(form: forms.Form, exc: Any) -> None:
+def add_service_errors(form: forms.BaseForm, exc: Any) -> None:
     """Show a service's ValidationError on the form: keyed messages beside their fields, the rest in the
-    summary (the one helper the trusts views use)."""
+    summary. The one helper every view uses when a service refuses what a form sent."""
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)

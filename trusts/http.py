@@ -1,5 +1,5 @@
-"""HTTP helpers shared by every app: the typed request, ids given in a query string, and the client's real
-address."""
+"""HTTP helpers shared by every app: the typed request, ids given in a query string, the school picked with
+`?school=`, and the client's real address."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import ipaddress
 from django.conf import settings
 from django.http import Http404, HttpRequest
 
-from .models import User
+from .models import School, User
+from .permissions import schools_where
 
 
 class AuthedRequest(HttpRequest):
@@ -23,6 +24,27 @@ def id_or_404(value: str) -> int:
     if not (value.isascii() and value.isdigit()):
         raise Http404
     return int(value)
+
+
+def school_from_request(request: AuthedRequest, action: str) -> tuple[School, list[School]]:
+    """The school a page works in, picked with `?school=<id>` (or a posted `school`), and every school the
+    person may do `action` in (for the picker). The one definition every page with a school picker uses.
+
+    Without a choice it is the first of those schools (by name), so a SENCO of one school never has to pick.
+    A school of another trust, a school of the trust where the person may not do `action`, and an id that
+    is not a number all answer 404, the same as a school that does not exist; so does a person who may do
+    `action` nowhere.
+    """
+    schools = schools_where(request.user, action)
+    if not schools:
+        raise Http404("You cannot do this in any school.")
+    wanted = request.GET.get("school") or request.POST.get("school")
+    if not wanted:
+        return schools[0], schools
+    chosen = next((s for s in schools if str(s.pk) == wanted), None)
+    if chosen is None:
+        raise Http404("That school is not one of yours.")
+    return chosen, schools
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -14,14 +14,14 @@ from django.utils.html import format_html_join
 
 from trusts import audit
 from trusts.exports import csv_response
-from trusts.http import AuthedRequest
+from trusts.forms import add_service_errors
+from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
 from trusts.permissions import can, schools_where
 
 from .. import costs, queries, services
 from ..forms import MapFilterForm, ProvisionForm, RatesForm
 from ..models import Provision, StaffRole
-from .common import add_errors, school_from_request
 
 
 def _catalogue_url(school: School) -> str:
@@ -55,7 +55,7 @@ def provision_new(request: AuthedRequest) -> HttpResponse:
         try:
             provision = services.save_provision(school=school, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{provision.name} added to the catalogue.")
             return redirect(_catalogue_url(school))
@@ -76,7 +76,7 @@ def provision_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.save_provision(school=school, actor=request.user, provision=provision, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{provision.name} saved.")
             return redirect(_catalogue_url(school))
@@ -95,7 +95,7 @@ def rates(request: AuthedRequest) -> HttpResponse:
         try:
             services.set_rates(school=school, actor=request.user, rates=form.rates())
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Staff rates for {school.name} saved.")
             return redirect(_catalogue_url(school))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
@@ -12,30 +9,10 @@ from django.urls import NoReverseMatch, reverse
 from pupils.models import Pupil
 from trusts import audit
 from trusts.http import AuthedRequest
-from trusts.models import School
-from trusts.permissions import can, schools_where
+from trusts.permissions import can
 
 from .. import queries
 from ..models import Cycle
-
-
-def add_errors(form: Any, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
-
-
-def school_from_request(request: AuthedRequest, action: str) -> tuple[School, list[School]]:
-    """The school chosen with ?school= among those where the person may do `action` (else their first)."""
-    schools = schools_where(request.user, action)
-    if not schools:
-        raise Http404
-    wanted = request.GET.get("school") or request.POST.get("school")
-    if wanted:
-        chosen = next((s for s in schools if str(s.pk) == wanted), None)
-        if chosen is None:
-            raise Http404
-        return chosen, schools
-    return schools[0], schools
 
 
 def readable_pupil(request: AuthedRequest, pupil_id: int) -> Pupil:

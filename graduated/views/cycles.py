@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from trusts import audit
 from trusts.calendar_defaults import academic_year_of
-from trusts.http import AuthedRequest
+from trusts.forms import add_service_errors
+from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can
 
 from .. import queries, services
@@ -33,14 +34,7 @@ from ..forms import (
 )
 from ..models import Allocation, AssessmentResult, Cycle, Outcome, Strategy
 from ..pdf import render_support_plan_pdf
-from .common import (
-    add_errors,
-    editable_cycle,
-    editable_pupil,
-    ehc_request_url,
-    readable_pupil,
-    school_from_request,
-)
+from .common import editable_cycle, editable_pupil, ehc_request_url, readable_pupil
 
 
 @login_required
@@ -110,7 +104,7 @@ def cycle_start(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         try:
             cycle = services.start_cycle(pupil=pupil, actor=request.user, started_on=form.cleaned_data["started_on"])
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Cycle {cycle.number} started. Record the assessment, then plan.")
             return redirect("graduated:cycle", pk=cycle.pk)
@@ -181,7 +175,7 @@ def _cycle_form_page(
         try:
             save(cycle, form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("graduated:cycle", pk=cycle.pk)
@@ -203,7 +197,7 @@ def assess(request: AuthedRequest, pk: int) -> HttpResponse:
             values = {name: form.cleaned_data[name] for name in services.ASSESS_FIELDS}
             services.update_assessment(cycle=cycle, actor=request.user, **values)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Assessment and one-page profile saved.")
             return redirect("graduated:cycle", pk=cycle.pk)
@@ -266,7 +260,7 @@ def outcome_edit(request: AuthedRequest, pk: int, outcome_id: int) -> HttpRespon
         try:
             services.update_outcome(outcome=outcome, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Outcome saved.")
             return redirect("graduated:cycle", pk=cycle.pk)
@@ -352,7 +346,7 @@ def plan(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.confirm_plan(cycle=cycle, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             when = cycle.review_date
             assert when is not None
@@ -395,7 +389,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
                 parents_told_on=data["parents_told_on"],
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _after_review(request, cycle)
     return render(
@@ -464,7 +458,7 @@ def meeting_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         try:
             services.record_parent_meeting(pupil=pupil, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Meeting with parents recorded.")
             return redirect("graduated:pupil", pupil_id=pupil.pk)

@@ -10,13 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from trusts import audit
+from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
 from .. import queries, services
 from ..forms import DeliveryForm
 from ..models import Allocation, Cycle
-from .common import add_errors
 
 
 @login_required
@@ -69,7 +69,7 @@ def log_session(request: AuthedRequest, pupil_id: int) -> HttpResponse:
                 outcome=outcome,
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Session of {allocation.provision.name} logged for {pupil.forename}.")
             return redirect("graduated:log_session", pupil_id=pupil.pk)

@@ -170,7 +170,7 @@ def test_an_ehc_request_decision_links_to_the_ehc_section_when_there_is_one(demo
     ("data", "message"),
     [
         ({"allocation": "", "session_date": "", "attended": ""}, "Choose the provision this session was"),
-        ({"session_date": "2025-02-30"}, "Enter a real date"),
+        ({"session_date": "2025-02-30"}, "Enter the date of the session as a real date"),
         ({"score": "lots"}, "Enter the score as a number"),
         ({"attended": "no", "score": "4"}, "only be recorded for a session the pupil attended"),
         ({"allocation": "999999"}, "Choose a provision"),
