@@ -6,12 +6,18 @@ class EhcpConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from pupils.timeline import register_source
         from register.services import EHC_PLAN_CHECKS
-        from register.timeline import register_source
 
         from . import timeline
 
         register_source(timeline.sources, timeline.TEXTS)
+
+        from pupils.record import RECORD_PARTS
+
+        from .record import record_part
+
+        RECORD_PARTS.add(record_part)
 
         from pupils.importing import PUPIL_LEFT_HOOKS
 
@@ -19,8 +25,7 @@ class EhcpConfig(AppConfig):
         from .services import open_records_transfer
 
         # pupils' hook: an SEN pupil who leaves opens C1 (records to the new school in 15 school days).
-        if open_records_transfer not in PUPIL_LEFT_HOOKS:
-            PUPIL_LEFT_HOOKS.append(open_records_transfer)
+        PUPIL_LEFT_HOOKS.add(open_records_transfer)
 
         # register's rule: a pupil is recorded as E only once an EHC plan has been issued.
         EHC_PLAN_CHECKS.add(has_issued_plan)

@@ -1,4 +1,4 @@
-"""EHC needs assessments and plans on the pupil record's timeline (register.timeline)."""
+"""EHC needs assessments and plans on the pupil record's timeline (pupils.timeline)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
 from pupils.models import Pupil
-from register.timeline import Row, TimelineEvent, event_rows
+from pupils.timeline import Row, TimelineEvent, event_rows
 from trusts.permissions import can
 
 from .models import CeaseReason, EhcPlan, NeedsAssessment, PlanVersion

@@ -6,8 +6,14 @@ class GraduatedConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from register.timeline import register_source
+        from pupils.timeline import register_source
 
         from . import timeline
 
         register_source(timeline.sources, timeline.TEXTS)
+
+        from pupils.record import RECORD_PARTS
+
+        from .record import record_part
+
+        RECORD_PARTS.add(record_part)

@@ -34,7 +34,7 @@ def _pupil_or_404(request: AuthedRequest, pupil_id: int) -> Pupil:
 
 
 def _record(pupil: Pupil) -> HttpResponse:
-    return redirect("register:pupil_record", pk=pupil.pk)
+    return redirect("pupils:record", pk=pupil.pk)
 
 
 @login_required

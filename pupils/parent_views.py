@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -50,11 +51,10 @@ def contact_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         try:
             add_contact(pupil=pupil, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['name']} is added to {pupil}'s record.")
-            return redirect("register:pupil_record", pk=pupil.pk)
+            return redirect("pupils:record", pk=pupil.pk)
     return render(request, "pupils/contact_new.html", {"pupil": pupil, "form": form})
 
 
@@ -75,7 +75,7 @@ def contact_invite(request: AuthedRequest, pupil_id: int, contact_id: int) -> Ht
             f"We have emailed {contact.name} an invitation. They will see the portal once they accept it "
             "from that address.",
         )
-    return redirect("register:pupil_record", pk=pupil.pk)
+    return redirect("pupils:record", pk=pupil.pk)
 
 
 urlpatterns = [

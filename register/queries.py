@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from pupils.models import YEAR_ORDER, Pupil, TeachingGroup
 from pupils.queries import pupils_visible_to
-from trusts.models import AuditEntry, School
+from trusts.models import School
 
 from .models import RegisterChange, RegisterEntry, SenStatus
 
@@ -117,10 +117,6 @@ def census_rows(school: School) -> list[list[str]]:
 
 def register_history(pupil: Pupil) -> QuerySet[RegisterChange]:
     return RegisterChange.objects.filter(pupil=pupil).select_related("changed_by").order_by("-effective_date", "-id")
-
-
-def pupil_access_history(pupil: Pupil) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(pupil_id=pupil.pk).order_by("-at", "-id")
 
 
 def visible_pupil(user: Any, pk: int) -> QuerySet[Pupil]:

@@ -10,9 +10,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.views.generic import RedirectView
 
 from pupils.models import Pupil
-from pupils.queries import can_manage_pupil, own_pupils
+from pupils.queries import own_pupils
 from trusts import audit
 from trusts.exports import csv_response
 from trusts.forms import add_service_errors
@@ -102,63 +103,8 @@ def change_status(request: AuthedRequest, pk: int) -> HttpResponse:
                 request,
                 f"The register now shows {pupil} as {SenStatus(form.cleaned_data['to_status']).label}.",
             )
-            return redirect("register:pupil_record", pk=pupil.pk)
+            return redirect("pupils:record", pk=pupil.pk)
     return render(request, "register/change_status.html", {"pupil": pupil, "entry": entry, "form": form})
-
-
-@login_required
-def pupil_record(request: AuthedRequest, pk: int) -> HttpResponse:
-    from pupils.documents import documents_for_record
-    from pupils.grants import grants_for_record
-
-    from .concern_queries import concerns_for_record
-    from .timeline import events_for as timeline_events
-
-    pupil = _pupil_or_404(request, pk)
-    manage = can_manage_pupil(request.user, pupil)
-    history = list(queries.register_history(pupil))
-    concerns = concerns_for_record(request.user, pupil)
-    documents = documents_for_record(request.user, pupil)
-    grants = grants_for_record(request.user, pupil)
-    contacts = list(pupil.contacts.all()) if manage else []
-    groups = list(pupil.group_memberships.select_related("group"))
-    timeline = sorted(
-        [("register", c.effective_date, c) for c in history]
-        + [("concern", c.created_at.date(), c) for c in concerns]
-        + [("document", d.created_at.date(), d) for d in documents]
-        # Support cycles, EHC assessments and plans, annual reviews: what the person may see, in one query.
-        + [("event", e.day, e) for e in timeline_events(request.user, pupil)],
-        key=lambda item: item[1],
-        reverse=True,
-    )
-    audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, request=request)
-    return render(
-        request,
-        "register/pupil_record.html",
-        {
-            "pupil": pupil,
-            "entry": getattr(pupil, "register_entry", None),
-            "manage": manage,
-            "can_change_register": can(request.user, "register.change", pupil),
-            "can_invite": can(request.user, "parents.invite", pupil),
-            "history": history,
-            "concerns": concerns,
-            "documents": documents,
-            "grants": grants,
-            "contacts": contacts,
-            "groups": groups,
-            "timeline": timeline,
-        },
-    )
-
-
-@login_required
-def pupil_access_log(request: AuthedRequest, pk: int) -> HttpResponse:
-    pupil = _pupil_or_404(request, pk)
-    if not can(request.user, "audit.view", pupil):
-        raise Http404
-    page = Paginator(queries.pupil_access_history(pupil), 50).get_page(request.GET.get("page"))
-    return render(request, "register/pupil_access_log.html", {"pupil": pupil, "page": page})
 
 
 @login_required
@@ -174,7 +120,7 @@ urlpatterns = [
     path("", register_list, name="list"),
     path("census.csv", census_export, name="census_export"),
     path("my-pupils/", my_pupils, name="my_pupils"),
-    path("pupil/<int:pk>/", pupil_record, name="pupil_record"),
+    # The pupil record moved to pupils (/pupils/<pk>/); old links and bookmarks still arrive.
+    path("pupil/<int:pk>/", RedirectView.as_view(pattern_name="pupils:record", permanent=True), name="moved_record"),
     path("pupil/<int:pk>/status/", change_status, name="change_status"),
-    path("pupil/<int:pk>/access-log/", pupil_access_log, name="pupil_access"),
 ]

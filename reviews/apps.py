@@ -13,14 +13,12 @@ class ReviewsConfig(AppConfig):
         from .services import close_for_ceased_plan, follow_corrected_issue_date
 
         connect()
-        from register.timeline import register_source
+        from pupils.timeline import register_source
 
         from . import timeline
 
         register_source(timeline.sources, timeline.TEXTS)
         # A plan that ceases has no more annual reviews: cancel the ones under way.
-        if close_for_ceased_plan not in PLAN_CEASED_HOOKS:
-            PLAN_CEASED_HOOKS.append(close_for_ceased_plan)
+        PLAN_CEASED_HOOKS.add(close_for_ceased_plan)
         # A corrected plan issue date moves the first review's due date with it.
-        if follow_corrected_issue_date not in PLAN_ISSUE_DATE_HOOKS:
-            PLAN_ISSUE_DATE_HOOKS.append(follow_corrected_issue_date)
+        PLAN_ISSUE_DATE_HOOKS.add(follow_corrected_issue_date)

@@ -1,4 +1,4 @@
-"""Annual review meetings and the LA's decisions on the pupil record's timeline (register.timeline)."""
+"""Annual review meetings and the LA's decisions on the pupil record's timeline (pupils.timeline)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from pupils.models import Pupil
-from register.timeline import Row, TimelineEvent, event_rows
+from pupils.timeline import Row, TimelineEvent, event_rows
 from trusts.permissions import can
 
 from .models import AnnualReview, Recommendation

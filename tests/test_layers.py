@@ -62,18 +62,6 @@ _LITERAL = re.compile(r'"([^"]*)"|\'([^\']*)\'', re.S)
 Key = tuple[str, str, str]
 
 KNOWN_VIOLATIONS: set[Key] = {
-    # pupils pages go back to the pupil's record, which register owns (one layer up).
-    ("templates/pupils/contact_new.html", "url", "register:pupil_record"),  # "Back to <pupil>" link
-    ("templates/pupils/documents/upload.html", "url", "register:pupil_record"),  # "Back to <pupil>" link
-    ("templates/pupils/grants/list.html", "url", "register:pupil_record"),  # "Back to <pupil>" link
-    ("templates/pupils/grants/shared_with_me.html", "url", "register:pupil_record"),  # link to each shared pupil
-    ("pupils/document_views.py", "python", "register:pupil_record"),  # redirect after an upload or removal
-    ("pupils/documents.py", "python", "register:pupil_record"),  # link in the upload notification
-    ("pupils/parent_views.py", "python", "register:pupil_record"),  # redirect after adding or inviting a contact
-    # The pupil record (register) links to the sections of higher apps about that pupil.
-    ("templates/register/pupil_record.html", "url", "graduated:pupil"),  # "SEN support" section link
-    ("templates/register/pupil_record.html", "url", "ehcp:pupil_ehc"),  # "EHC needs assessments" link
-    ("templates/register/pupil_record.html", "url", "reports:evidence_pack"),  # evidence pack download link
     # Sibling to sibling: a support review's next step links to the EHC needs-assessment request. The
     # architecture describes this link by URL name; the rule here treats siblings as independent.
     ("graduated/views/common.py", "python", "ehcp:assessment_new"),  # ehc_request_url()

@@ -173,3 +173,16 @@ def test_production_reads_the_operations_settings_from_the_environment() -> None
     assert result.stdout.strip().splitlines()[-1] == "['old-one', 'older-one'] True True"
     result = run_manage({**env, "LOG_FORMAT": "xml"}, "check")
     assert result.returncode != 0 and "LOG_FORMAT must be plain or json" in result.stderr
+
+
+def test_celery_task_lines_keep_the_task_name_but_not_what_it_returned(configured, capsys):
+    """Operators must see which task ran ("Task ehcp.tasks.sweep[…] succeeded"); its result may hold data."""
+    configured("json")
+    log = logging.getLogger("celery.app.trace")
+    log.info(
+        "Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s",
+        {"name": "trusts.tasks.deliver_email", "id": "abc", "runtime": 0.1, "return_value": "parent@example.org"},
+    )
+    (record,) = [json.loads(line) for line in lines(capsys)]
+    assert "trusts.tasks.deliver_email[abc]" in record["message"]
+    assert "parent@example.org" not in record["message"]

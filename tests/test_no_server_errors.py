@@ -212,6 +212,7 @@ EXTRA_BUILDERS: dict[str, Builder] = {
     "reports:portal_document": _portal_document,
     "reports:evidence_pack": _evidence_pupil,
     "trusts:invitation": _invitation,
+    "register:moved_record": lambda demo, email: {"pk": pupil_at(demo, demo.acorn).pk},
 }
 
 # Made for the person asking (their own notification, their own calendar address), so made for each role.

@@ -236,7 +236,7 @@ def _tell_teaching_staff(cycle: Cycle, *, ended: Cycle.NextStep | None = None) -
     else:
         assert cycle.reviewed_on is not None
         actor_id = getattr(cycle.reviewed_by, "pk", None)
-        link = reverse("register:pupil_record", kwargs={"pk": pupil.pk})
+        link = reverse("pupils:record", kwargs={"pk": pupil.pk})
         where = "moves to monitoring" if ended == Cycle.NextStep.MONITORING else "leaves the SEN register"
         text = (
             f"{pupil} no longer needs SEN support: after the review on {_long(cycle.reviewed_on)} they {where}. "

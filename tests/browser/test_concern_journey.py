@@ -40,7 +40,7 @@ def test_teacher_raises_a_concern_and_the_senco_triages_it_to_sen_support(
 
     # The teacher opens their pupil's record and raises a concern from it.
     sign_in(page, base, "teacher.acorn@oak.test")
-    page.goto(f"{base}/register/pupil/{pupil.pk}/")
+    page.goto(f"{base}/pupils/{pupil.pk}/")
     axe_clean(page)
     navigate(page, page.get_by_role("link", name="Raise a cause for concern"))
     assert page.get_by_role("heading", level=1).inner_text() == "Raise a cause for concern"

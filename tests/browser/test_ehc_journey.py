@@ -26,7 +26,7 @@ def test_senco_records_the_ehc_process_from_request_to_cessation(live_demo, page
     base = live_demo.url
     sign_in(page, base, "senco.acorn@oak.test")
 
-    page.goto(base + reverse("register:pupil_record", args=[pupil.pk]))
+    page.goto(base + reverse("pupils:record", args=[pupil.pk]))
     navigate(page, page.get_by_role("link", name="EHC needs assessments and plans"))
     assert page.get_by_role("heading", level=1).inner_text() == "EHC needs assessments and plans"
     axe_clean(page)
@@ -105,7 +105,7 @@ def test_senco_records_the_ehc_process_from_request_to_cessation(live_demo, page
     assert "R1" not in open_rules
 
     # The record's timeline tells the story, newest first.
-    page.goto(base + reverse("register:pupil_record", args=[pupil.pk]))
+    page.goto(base + reverse("pupils:record", args=[pupil.pk]))
     timeline = page.locator(".app-timeline").inner_text()
     assert (
         timeline.index("EHC plan ceased.")

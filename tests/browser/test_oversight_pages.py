@@ -56,7 +56,7 @@ def casework(live_demo):
 def test_pages_render_and_are_accessible(live_demo, casework, page, axe_clean, email, paths) -> None:
     sign_in(page, live_demo.url, email)
     for path in paths:
-        path = {"RECORD": f"/register/pupil/{casework.pk}/", "CHILD": f"/family/child/{casework.pk}/"}.get(path, path)
+        path = {"RECORD": f"/pupils/{casework.pk}/", "CHILD": f"/family/child/{casework.pk}/"}.get(path, path)
         response = page.goto(f"{live_demo.url}{path}")
         assert response is not None and response.status == 200, path
         assert page.get_by_role("heading", level=1).count() == 1

@@ -157,7 +157,7 @@ def test_senco_uploads_through_the_page(demo) -> None:
         {"file": upload("plan.pdf", PDF_BYTES), "title": "Support plan", "category": "other", "visibility": "parents"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("register:pupil_record", args=[pupil.pk])
+    assert response["Location"] == reverse("pupils:record", args=[pupil.pk])
     with scope(trust=demo.oak.pk):
         document = Document.objects.get()
     assert (document.title, document.visibility, document.category) == ("Support plan", "parents", "other")

@@ -55,5 +55,5 @@ def test_grantees_must_set_up_mfa_when_required(demo, psychologist, client, sett
     settings.MFA_REQUIRED = True
     user, pupil = psychologist
     client.force_login(user)
-    response = client.get(reverse("register:pupil_record", args=[pupil.pk]))
+    response = client.get(reverse("pupils:record", args=[pupil.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")

@@ -179,7 +179,7 @@ def test_teacher_sees_only_the_concerns_they_raised(demo) -> None:
     assert reverse("register:concern_detail", kwargs={"pk": mine.pk}) in page
     assert reverse("register:concern_detail", kwargs={"pk": by_ta.pk}) not in page
     assert client.get(reverse("register:concern_detail", kwargs={"pk": by_ta.pk})).status_code == 404
-    record = client.get(reverse("register:pupil_record", kwargs={"pk": pupil.pk})).content.decode()
+    record = client.get(reverse("pupils:record", kwargs={"pk": pupil.pk})).content.decode()
     assert reverse("register:concern_detail", kwargs={"pk": mine.pk}) in record
     assert reverse("register:concern_detail", kwargs={"pk": by_ta.pk}) not in record
     assert f"{NEW}?pupil={pupil.pk}" in record
@@ -335,7 +335,7 @@ def test_concern_pages_keep_a_constant_number_of_queries(demo) -> None:
     urls = [
         reverse("register:concern_detail", kwargs={"pk": first.pk}),
         reverse("register:concern_triage", kwargs={"pk": first.pk}),
-        reverse("register:pupil_record", kwargs={"pk": pupil.pk}),
+        reverse("pupils:record", kwargs={"pk": pupil.pk}),
     ]
     small = [_queries_for(demo.client_for(SENCO), url) for url in urls]
     for _ in range(4):

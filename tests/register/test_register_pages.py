@@ -129,9 +129,9 @@ def test_teacher_sees_only_own_pupils(demo) -> None:
     client = demo.client_for("teacher.acorn@oak.test")
     page = client.get(reverse("register:my_pupils")).content.decode()
     assert mine.legal_surname in page and "Notmine" not in page
-    assert client.get(reverse("register:pupil_record", args=[mine.pk])).status_code == 200
-    assert client.get(reverse("register:pupil_record", args=[other.pk])).status_code == 404
-    assert client.get(reverse("register:pupil_record", args=[999999])).status_code == 404
+    assert client.get(reverse("pupils:record", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("pupils:record", args=[other.pk])).status_code == 404
+    assert client.get(reverse("pupils:record", args=[999999])).status_code == 404
     assert client.get(reverse("register:list")).status_code == 404
 
 
@@ -154,5 +154,5 @@ def test_change_status_page_shows_rule_errors_and_saves(demo) -> None:
         },
     )
     assert ok.status_code == 302
-    record = client.get(reverse("register:pupil_record", args=[pupil.pk])).content.decode()
+    record = client.get(reverse("pupils:record", args=[pupil.pk])).content.decode()
     assert "SEN support" in record and "Speech, language and communication needs" in record

@@ -64,7 +64,7 @@ def test_home_queries_do_not_grow(demo, email) -> None:
 def test_pupil_record_queries_do_not_grow_and_the_view_is_audited(demo) -> None:
     pupil = pupil_at(demo, demo.acorn)
     client = demo.client_for("senco.acorn@oak.test")
-    url = reverse("register:pupil_record", args=[pupil.pk])
+    url = reverse("pupils:record", args=[pupil.pk])
     grow(demo, 10)
     small = count(client, url)
     grow(demo, 190)
@@ -87,20 +87,21 @@ def test_senco_home_shows_casework_counts(demo) -> None:
 
 def test_casework_homes_count_annual_reviews_overdue_and_due_soon(demo) -> None:
     """R1 is 12 months less a day from the plan's issue: a plan issued 13 months ago is overdue, one issued
-    11 months ago is due within 8 weeks, one issued a month ago is neither."""
+    11 months ago, and one issued 290 days ago (due in about 11 weeks), are due soon: within the review
+    list's DUE_SOON (12 weeks), the one definition; one issued a month ago is neither."""
     from datetime import timedelta
 
     from reviews.queries import annual_review_counts
     from tests.permission_cases.reviews import make_plan
 
     today = timezone.localdate()
-    for days in (395, 335, 30):
+    for days in (395, 335, 290, 30):
         make_plan(demo, demo.acorn, issued_on=today - timedelta(days=days))
     make_plan(demo, demo.beech, issued_on=today - timedelta(days=395))
     with scope(trust=demo.oak.pk):
-        assert annual_review_counts([demo.acorn]) == {"overdue": 1, "soon": 1}
-        assert annual_review_counts([demo.acorn, demo.beech]) == {"overdue": 2, "soon": 1}
+        assert annual_review_counts([demo.acorn]) == {"overdue": 1, "soon": 2}
+        assert annual_review_counts([demo.acorn, demo.beech]) == {"overdue": 2, "soon": 2}
     for email in ("senco.acorn@oak.test", "head.acorn@oak.test"):
         page = demo.client_for(email).get("/").content.decode()
-        assert "Annual reviews overdue" in page and "Annual reviews due in the next 8 weeks" in page
+        assert "Annual reviews overdue" in page and "Annual reviews due in the next 12 weeks" in page
         assert reverse("reviews:list") in page

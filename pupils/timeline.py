@@ -1,6 +1,6 @@
-"""Events of the apps above `register` on a pupil record's timeline, in one query however many there are.
+"""Events of the apps above `pupils` on a pupil record's timeline, in one query however many there are.
 
-`register` cannot import `graduated`, `ehcp` or `reviews`, so each of them registers a source in its
+`pupils` cannot import `graduated`, `ehcp` or `reviews`, so each of them registers a source in its
 AppConfig.ready(): a function (user, pupil) -> querysets of that app's events the person may see, each
 shaped by `event_rows` as (day, kind, ref, note), and the words for each kind. The record page unions
 every source's querysets into a single SQL query and turns each row into a TimelineEvent.
@@ -17,7 +17,9 @@ from django.db.models import CharField, Expression, F, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 
-from pupils.models import Pupil
+from trusts.hooks import Hooks
+
+from .models import Pupil
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,14 @@ class TimelineEvent:
 
 
 Row = dict[str, Any]
-# kind -> (row -> TimelineEvent). Filled by the apps above register.
+# kind -> (row -> TimelineEvent). Filled with the sources below.
 TIMELINE_TEXT: dict[str, Callable[[Row], TimelineEvent]] = {}
 # (user, pupil) -> querysets of event rows the user may see.
-TIMELINE_SOURCES: list[Callable[[Any, Pupil], Iterable[QuerySet[Any]]]] = []
+TIMELINE_SOURCES: Hooks[Callable[[Any, Pupil], Iterable[QuerySet[Any]]]] = Hooks(
+    "pupils.timeline.TIMELINE_SOURCES",
+    rule="a pupil record's timeline shows support cycles, EHC assessments and plans, and annual reviews",
+    filled_by="graduated, ehcp and reviews",
+)
 
 
 def event_rows(
@@ -70,6 +76,5 @@ def events_for(user: Any, pupil: Pupil) -> list[TimelineEvent]:
 
 def register_source(source: Callable[[Any, Pupil], Iterable[QuerySet[Any]]], texts: dict[str, Any]) -> None:
     """Called from an AppConfig.ready(); idempotent."""
-    if source not in TIMELINE_SOURCES:
-        TIMELINE_SOURCES.append(source)
+    TIMELINE_SOURCES.add(source)
     TIMELINE_TEXT.update(texts)

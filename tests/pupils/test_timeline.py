@@ -14,8 +14,8 @@ from django_scopes import scope
 
 from ehcp import services as ehcp
 from graduated import services as graduated
+from pupils.timeline import events_for
 from register.services import change_status
-from register.timeline import events_for
 from reviews import services as reviews
 from tests.factories import pupil_at
 from tests.permission_cases.reviews import make_plan
@@ -105,7 +105,7 @@ def history(demo):
 def test_the_senco_sees_every_step_in_date_order_with_links(demo, history) -> None:
     pupil, plan, review = history
     with at(TODAY):
-        page = demo.client_for("senco.acorn@oak.test").get(reverse("register:pupil_record", args=[pupil.pk]))
+        page = demo.client_for("senco.acorn@oak.test").get(reverse("pupils:record", args=[pupil.pk]))
     text = page.content.decode()
     timeline = text[text.index('<h2 class="govuk-heading-m">Timeline</h2>') :]
     expected = [
@@ -128,7 +128,7 @@ def test_the_senco_sees_every_step_in_date_order_with_links(demo, history) -> No
 def test_a_teacher_sees_the_support_plan_steps_but_no_ehc_casework(demo, history) -> None:
     pupil, _, _ = history
     with at(TODAY):
-        page = demo.client_for("teacher.acorn@oak.test").get(reverse("register:pupil_record", args=[pupil.pk]))
+        page = demo.client_for("teacher.acorn@oak.test").get(reverse("pupils:record", args=[pupil.pk]))
     assert page.status_code == 200
     text = page.content.decode()
     assert "SEN support plan 1 agreed." in text
@@ -162,9 +162,9 @@ def test_the_record_page_queries_do_not_grow_with_the_history(demo, history) -> 
     counts = []
     with at(TODAY):
         for p in (other, pupil):
-            url = reverse("register:pupil_record", args=[p.pk])
+            url = reverse("pupils:record", args=[p.pk])
             client.get(url)
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(url).status_code == 200
             counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] and counts[0] <= 20, counts
+    assert counts[0] == counts[1] and counts[0] <= 21, counts  # register reads its entry in its own part (+1)

@@ -1,0 +1,14 @@
+"""graduated's part of the pupil record (pupils.record): the way to the child's SEN support."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from pupils.models import Pupil
+from pupils.record import RecordLink, RecordPart
+from trusts.models import User
+
+
+def record_part(user: User, pupil: Pupil, manage: bool) -> RecordPart:
+    url = reverse("graduated:pupil", args=[pupil.pk])
+    return RecordPart(links=[RecordLink("SEN support: plans, provision and progress", url)])
