@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from trusts import audit
+from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -38,8 +39,7 @@ def plan_issue_date(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.correct_plan_issue_date(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -10,11 +10,12 @@ Pure Python, no Django imports: models and services store and display what this 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
+
+from trusts.dates import add_months
 
 Unit = Literal["weeks", "days", "months", "before_meeting_weeks", "fixed_date", "school_days"]
 Who = Literal["la", "school", "parent", "headteacher"]
@@ -217,17 +218,6 @@ def add_days_counting_first(d: date, n: int) -> date:
     if n < 1:
         raise ValueError(f"A period counted in days must be at least 1 day, not {n}.")
     return d + timedelta(days=n - 1)
-
-
-def add_months(d: date, n: int) -> date:
-    """The same day number ``n`` months later, clamped to the end of a shorter month.
-
-    12 October + 6 months is 12 April; 31 August + 6 months is 28 (or 29) February.
-    """
-    month_index = d.year * 12 + d.month - 1 + n
-    year, month = divmod(month_index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(d.day, last_day))
 
 
 def annual_review_due(anchor: date) -> date:

@@ -9,7 +9,6 @@ stops on the end date itself; the nightly `expire_access_grants` task then remov
 
 from __future__ import annotations
 
-import calendar
 import logging
 from datetime import date
 
@@ -23,6 +22,7 @@ from django_scopes import scope
 from guardian.shortcuts import assign_perm, remove_perm
 
 from trusts import audit
+from trusts.dates import add_months
 from trusts.invitations import create_invitation
 from trusts.models import Invitation, Membership, Role, User
 from trusts.permissions import can
@@ -124,13 +124,6 @@ def grants_for_record(user: User, pupil: Pupil) -> RecordGrants:
 
 
 # ------------------------------------------------------------------------------------------- rules
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day number `months` later, or the month's last day (29 February → 28 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def latest_end_date(today: date | None = None) -> date:

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from trusts.models import User
-from trusts.permissions import can, memberships_of, schools_where
+from trusts.permissions import can, schools_where
 
 from .models import AccessGrant, GroupMember, Pupil, PupilUserObjectPermission, TeachingGroup
 
@@ -41,7 +41,8 @@ def pupils_visible_to(user: User) -> QuerySet[Pupil]:
     schools = schools_where(user, "casework.view")
     if schools:
         rule |= Q(school__in=schools)
-    if any(m.role in {"teacher", "teaching_assistant", "senco"} for m in memberships_of(user)):
+    # Who sees the pupils of their own groups is the permission map's "pupils.view_own", nothing else.
+    if can(user, "pupils.view_own"):
         rule |= Q(pk__in=own_pupil_ids(user))
     return Pupil.objects.filter(rule)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pupils.models import Contact, GroupMember, GroupStaff, Pupil, TeachingGroup
 from pupils.upn import make_upn
+from trusts.dates import academic_year_of
 
 from .models import NeedType, SenStatus
 from .services import change_status
@@ -43,16 +44,12 @@ def _birth_date(rng: random.Random, year_group: str, academic_year: int) -> date
     return date(born_year, 9, 1) + timedelta(days=rng.randrange(365))
 
 
-def _academic_year(today: date) -> int:
-    return today.year if today.month >= 9 else today.year - 1
-
-
 @transaction.atomic
 def seed_school(school: Any, key: str, users: dict[str, Any], rng: random.Random, today: date) -> tuple[int, int, int]:
     if Pupil.objects.filter(school=school).exists():
         return 0, 0, 0
     years = SECONDARY_YEARS if school.phase == "secondary" else PRIMARY_YEARS
-    academic_year = _academic_year(today)
+    academic_year = academic_year_of(today)
     per_year = SIZES[key] // len(years)
     pupils: list[Pupil] = []
     serial = 0

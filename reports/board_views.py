@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,8 @@ from django.urls import path
 from django.utils import timezone
 
 from trusts import audit
+from trusts.dates import academic_year_start
+from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
@@ -43,14 +43,13 @@ def _require(request: AuthedRequest) -> None:
 def board_reports(request: AuthedRequest) -> HttpResponse:
     _require(request)
     today = timezone.localdate()
-    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    start = academic_year_start(today)
     form = BoardReportForm(request.POST or None, initial={"period_start": start, "period_end": today})
     if request.method == "POST" and form.is_valid():
         try:
             request_board_report(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The report is being prepared. It will be ready to download here shortly.")
             return redirect("reports:board_reports")

@@ -40,12 +40,13 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
     items.append(_item("Deadlines due this week", len(buckets.this_week), deadlines_url))
     items.append(_item("Deadlines in the next 4 weeks", len(buckets.next_four_weeks), deadlines_url))
     schools = schools_where(user, "casework.view")
-    from reviews.queries import annual_review_counts
+    from reviews.queries import DUE_SOON, annual_review_counts
 
     reviews = annual_review_counts(schools)
     reviews_url = reverse("reviews:list")
     items.append(_item("Annual reviews overdue", reviews["overdue"], reviews_url))
-    items.append(_item("Annual reviews due in the next 8 weeks", reviews["soon"], reviews_url))
+    soon = f"Annual reviews due in the next {DUE_SOON.days // 7} weeks"
+    items.append(_item(soon, reviews["soon"], reviews_url))
     rows = register_by_school(schools)
     register = [{"school": row.school, "counts": {**row.counts, "total": row.roll}} for row in rows]
     if len(rows) == 1:

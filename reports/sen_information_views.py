@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from trusts import audit
-from trusts.http import AuthedRequest
+from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
-from trusts.permissions import can, schools_where
+from trusts.permissions import can
 
 from .models import SenInformationReport
 from .pdf import render_pdf
@@ -38,12 +38,7 @@ class SenInformationForm(forms.ModelForm):
 
 
 def _school(request: AuthedRequest) -> School:
-    schools = schools_where(request.user, "school.aggregates")
-    wanted = request.GET.get("school")
-    for school in schools:
-        if not wanted or str(school.pk) == wanted:
-            return school
-    raise Http404
+    return school_from_request(request, "school.aggregates")[0]
 
 
 @login_required

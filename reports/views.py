@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from trusts import audit
 from trusts.exports import csv_response
-from trusts.http import AuthedRequest
+from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
 from trusts.permissions import schools_where
 
@@ -20,16 +20,7 @@ from .dashboards import cached_trust_dashboard, school_dashboard
 
 
 def _school(request: AuthedRequest) -> School:
-    schools = schools_where(request.user, "school.aggregates")
-    if not schools:
-        raise Http404
-    wanted = request.GET.get("school")
-    if not wanted:
-        return schools[0]
-    for school in schools:
-        if str(school.pk) == wanted:
-            return school
-    raise Http404
+    return school_from_request(request, "school.aggregates")[0]
 
 
 def _trust_schools(request: AuthedRequest) -> list[School]:

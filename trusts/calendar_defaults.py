@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from .dates import academic_year_bounds, academic_year_of
+
 HALF_TERM_NAMES = ("Autumn 1", "Autumn 2", "Spring 1", "Spring 2", "Summer 1", "Summer 2")
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
 
@@ -118,11 +120,6 @@ def default_terms(academic_year_start: int) -> list[TermDates]:
     return [TermDates(name, start, end) for name, (start, end) in zip(HALF_TERM_NAMES, bounds, strict=True)]
 
 
-def academic_year_of(d: date) -> int:
-    """The academic year containing ``d``, named by its starting year (September starts a year)."""
-    return d.year if d.month >= 9 else d.year - 1
-
-
 def half_term_end_on_or_after(d: date, terms: Sequence[TermDates]) -> date:
     """The last day of the half-term containing ``d``, or, if ``d`` is in a holiday, of the next one.
 
@@ -166,7 +163,7 @@ def closed_weekdays(terms: Sequence[TermDates]) -> set[date]:
     """
     year = academic_year_of(min(term.start for term in terms))
     open_days = set(school_days(terms))
-    day, last = date(year, 9, 1), date(year + 1, 8, 31)
+    day, last = academic_year_bounds(year)
     closed: set[date] = set()
     while day <= last:
         if day.weekday() < SATURDAY and day not in open_days:

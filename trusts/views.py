@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from . import queries, services
 from .calendar_defaults import academic_year_of
 from .email import undelivered_for
-from .forms import CalendarForm
+from .forms import CalendarForm, add_service_errors
 from .http import AuthedRequest
 from .models import School
 from .permissions import can
@@ -85,8 +85,7 @@ def calendar_edit(request: AuthedRequest, school_id: int, year: int | None = Non
         try:
             services.update_calendar(calendar=cal, terms=form.half_term_dates(), actor=request.user)
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Term dates for {school.name} {year}/{(year + 1) % 100:02d} saved.")
             return redirect("trusts:calendar_year", school_id=school.pk, year=year)

@@ -4,6 +4,8 @@ Every function runs a fixed number of queries whatever the number of pupils (pre
 queries), and who-sees-what lives here: `readable_pupils`, `may_log_delivery`, `plan_for_parent`.
 """
 
+from trusts.dates import academic_year_bounds
+
 from ._common import OPEN
 from .access import can_edit_plans, loggable_pupils, may_log_delivery, on_roll, readable_pupils, visible_cycles
 from .catalogue import catalogue, provision_summary, rates_for, running_provisions
@@ -28,7 +30,6 @@ from .provision_map import (
     provision_map_csv_rows,
 )
 from .pupil import (
-    academic_year_bounds,
     cycle_detail,
     cycles_of,
     open_cycle,

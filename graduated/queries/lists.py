@@ -8,12 +8,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from pupils.models import Pupil
 from register.models import SenStatus
+from trusts.dates import academic_year_bounds
 from trusts.models import School
 
 from ..models import Cycle
 from ._common import OPEN, _today
 from .access import on_roll
-from .pupil import academic_year_bounds
 
 # "Due for review" on the SENCO's list: a plan whose review date falls in the next two weeks.
 DUE_WITHIN_DAYS = 14

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -57,10 +56,6 @@ def recent_deliveries(pupil: Pupil, limit: int = 10) -> list[DeliveryLog]:
 
 def parent_meetings(pupil: Pupil) -> list[ParentMeeting]:
     return list(ParentMeeting.objects.filter(pupil=pupil).select_related("recorded_by").order_by("-held_on", "-pk"))
-
-
-def academic_year_bounds(academic_year: int) -> tuple[date, date]:
-    return date(academic_year, 9, 1), date(academic_year + 1, 8, 31)
 
 
 def passport(pupil: Pupil) -> dict[str, Any]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ehcp.models import Deadline
 from trusts.models import School
+
+from .lists import DUE_SOON
 
 
 def annual_reviews_not_held(schools: list[School]) -> QuerySet[Deadline]:
@@ -21,12 +23,13 @@ def annual_reviews_not_held(schools: list[School]) -> QuerySet[Deadline]:
 
 
 def annual_review_counts(schools: list[School], *, today: date | None = None) -> dict[str, int]:
-    """Pupils whose annual review is overdue, or due within 8 weeks, in these schools: one query."""
+    """Pupils whose annual review is overdue, or due soon (DUE_SOON, as on the review list), in these
+    schools: one query."""
     from django.db.models import Count
 
     today = today or timezone.localdate()
     counts = annual_reviews_not_held(schools).aggregate(
         overdue=Count("pupil", distinct=True, filter=Q(due__lt=today)),
-        soon=Count("pupil", distinct=True, filter=Q(due__gte=today, due__lte=today + timedelta(weeks=8))),
+        soon=Count("pupil", distinct=True, filter=Q(due__gte=today, due__lte=today + DUE_SOON)),
     )
     return {"overdue": counts["overdue"] or 0, "soon": counts["soon"] or 0}

@@ -28,6 +28,7 @@ def record_report_sent(*, review: AnnualReview, sent_on: date, actor: User) -> A
             if review.held_on is None
             else "This review is complete: the date the report was sent can no longer change."
         )
+    assert review.held_on is not None  # may_record_report: the meeting is recorded
     if sent_on > _today():
         raise ValidationError("The date the report was sent cannot be in the future.")
     if sent_on < review.held_on:
