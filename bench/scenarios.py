@@ -49,7 +49,7 @@ def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
     specs = [
         ("SENCO home", "senco.s01@scale.test", "/", 150),
         ("Register list (1,000-pupil school)", "senco.s01@scale.test", "/register/?status=all", 150),
-        ("Pupil record", "senco.s01@scale.test", _url("register:pupil_record", pk=pupil.pk), 150),
+        ("Pupil record", "senco.s01@scale.test", _url("pupils:record", pk=pupil.pk), 150),
         ("Provision map", "senco.s01@scale.test", _url("graduated:provision_map"), 150),
         ("Deadlines list", "senco.s01@scale.test", _url("ehcp:deadlines"), 150),
         ("Trust dashboard", "lead@scale.test", _url("reports:trust_dashboard"), 300),

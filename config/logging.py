@@ -51,6 +51,7 @@ SENSITIVE_PARTS = (
     "post",
     "data",
     "form",
+    "return_value",  # what a Celery task returned: it may carry what the task worked on
 )
 # Record attributes the logging module itself sets (never scrubbed: "name" is the logger's name).
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -68,9 +69,13 @@ def is_sensitive(key: str) -> bool:
     return lowered not in SAFE_KEYS and any(part in lowered for part in SENSITIVE_PARTS)
 
 
+# An email address anywhere in free text (a parent's, a member of staff's).
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def scrub_text(text: str) -> str:
-    """Mask UPNs and cut query strings from free text (a message or an argument)."""
-    return UPN.sub(SCRUBBED, QUERY_STRING.sub(rf"\1?{SCRUBBED}", text))
+    """Mask UPNs and email addresses, and cut query strings, from free text (a message or an argument)."""
+    return EMAIL.sub(SCRUBBED, UPN.sub(SCRUBBED, QUERY_STRING.sub(rf"\1?{SCRUBBED}", text)))
 
 
 def scrub_value(value: Any, depth: int = 0) -> Any:
@@ -96,7 +101,11 @@ class ScrubFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = scrub_text(record.msg)
         if isinstance(record.args, Mapping):
+            task = record.args.get("name") if record.name.startswith("celery.") else None
             record.args = scrub_value(record.args)
+            if isinstance(task, str) and isinstance(record.args, dict):
+                # Celery's "Task <name>[<id>] succeeded" names the task (code, not data): keep it readable.
+                record.args["name"] = task
         elif isinstance(record.args, tuple):
             record.args = tuple(scrub_value(a) for a in record.args)
         # Django's request logger attaches the request object itself; it never reaches a formatter.

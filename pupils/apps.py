@@ -18,7 +18,6 @@ class PupilsConfig(AppConfig):
         ACCEPT_HOOKS[Invitation.Kind.ACCESS] = accept_access_invitation
         EMAIL_TEXT[Invitation.Kind.PARENT] = parent_invitation_text
         EMAIL_TEXT[Invitation.Kind.ACCESS] = access_invitation_text
-        if end_grants_of_leaver not in PERSON_DEACTIVATED_HOOKS:
-            PERSON_DEACTIVATED_HOOKS.append(end_grants_of_leaver)
+        PERSON_DEACTIVATED_HOOKS.add(end_grants_of_leaver)
         # trusts' rule: anyone who can open a pupil's casework uses MFA, grantees included.
         CASEWORK_ACCESS_CHECKS.add(has_casework_grants)

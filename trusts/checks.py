@@ -39,21 +39,6 @@ def invitation_kinds_have_hooks(app_configs: Any = None, **kwargs: Any) -> list[
 
 
 @register()
-def deactivation_ends_grants(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from .people import PERSON_DEACTIVATED_HOOKS
-
-    if PERSON_DEACTIVATED_HOOKS:
-        return []
-    return [
-        Error(
-            "Nothing ends a deactivated person's per-pupil access.",
-            hint="pupils.apps registers its hook in trusts.people.PERSON_DEACTIVATED_HOOKS.",
-            id="send.E003",
-        )
-    ]
-
-
-@register()
 def required_hooks_are_filled(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Fails closed: a rule whose hook nobody filled would be skipped silently, so refuse to start."""
     from .hooks import DECLARED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.totp import views as allauth_totp_views
 from django.conf import settings
 from django.contrib import messages
@@ -62,6 +63,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             login(request, user, backend=BACKEND)
+            # Choosing the password here is this session's sign-in: record it as allauth would, so setting
+            # up the authenticator next does not ask for the password again ("Confirm it's you").
+            record_authentication(request, user, method="password", email=user.email)
             messages.success(request, "Your account is ready.")
             return redirect(settings.LOGIN_REDIRECT_URL)
     context["form"] = form

@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from . import audit
+from .hooks import Hooks
 from .invitations import create_invitation
 from .models import TRUST_WIDE_ROLES, Invitation, Membership, Role, School, User
 from .permissions import can, memberships_of
@@ -47,8 +48,11 @@ GRANTABLE: dict[str, frozenset[str]] = {
 
 # Called when a person is deactivated, inside the same transaction: each ends what the person holds in a
 # higher app (e.g. `pupils` ends their per-pupil grants). hook(person=..., actor=...) -> a summary line.
-# Filled by: pupils.apps. A system check errors when it is empty (deactivation must end grants).
-PERSON_DEACTIVATED_HOOKS: list[Callable[..., str]] = []
+PERSON_DEACTIVATED_HOOKS: Hooks[Callable[..., str]] = Hooks(
+    "trusts.people.PERSON_DEACTIVATED_HOOKS",
+    rule="deactivating a person ends their per-pupil access",
+    filled_by="pupils",
+)
 
 
 # ------------------------------------------------------------------------------------------- who may

@@ -19,6 +19,7 @@
 #   SMOKE_REDIS_URL   broker and cache (default redis://127.0.0.1:6379/5); FLUSHDB'd before and after
 #   SMOKE_PIDS_FILE   a file to append the process-group ids of the servers to (for a caller's cleanup trap)
 #   SMOKE_KEEP=1      keep the database and the working directory afterwards
+#   SMOKE_RESTORE_DRILL=1  then run .ci/restore-drill.sh on the smoke database and its documents
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -214,5 +215,18 @@ grep -Eq "Task .+ succeeded in" "$LOGS/mailer.log" \
 if grep -Ew "Traceback|ERROR|CRITICAL" "$LOGS"/{web,worker,mailer,beat,smtp}.log; then
     echo "error: a server logged an error or a traceback (the lines above)" >&2
     exit 1
+fi
+
+# ---------------------------------------------------------------- the restore drill, on what the smoke test made
+# SMOKE_RESTORE_DRILL=1: back up this production-shaped database (as its owner) and its documents, restore
+# them into a fresh database and folder, and check counts, a document's bytes and the audit chain.
+if [ "${SMOKE_RESTORE_DRILL:-0}" = 1 ]; then
+    say "restore drill"
+    # Casework to restore: the demo trusts' pupils, plans and reviews beside the onboarded trust (seed_demo
+    # refuses production settings, rightly: it runs with the development ones on this throw-away database).
+    env -u DJANGO_ENV -u DEBUG DATABASE_URL=$OWNER_URL "$PY" manage.py seed_demo </dev/null >/dev/null
+    SOURCE_DATABASE_URL=$OWNER_URL SOURCE_MEDIA_ROOT=$WORK/media \
+    ADMIN_DATABASE_URL=postgres://$PGUSER_@$PGHOST_:$PGPORT_/postgres \
+        bash .ci/restore-drill.sh </dev/null
 fi
 OK=1

@@ -12,6 +12,7 @@ from django.utils import timezone
 from register.models import SenStatus
 from register.services import change_status, current_entry
 from trusts import audit
+from trusts.hooks import Hooks
 from trusts.models import User
 
 from ..deadlines import cancel_for_subject as engine_cancel
@@ -21,7 +22,11 @@ from ._common import PLAN
 # Hooks that apps above ehcp register to close their own work when a plan ceases (reviews cancels open
 # annual reviews). Each is called inside cease_plan's transaction as hook(plan=..., actor=..., reason=...);
 # plan.ceased_on is set by then.
-PLAN_CEASED_HOOKS: list[Callable[..., object]] = []
+PLAN_CEASED_HOOKS: Hooks[Callable[..., object]] = Hooks(
+    "ehcp.services.PLAN_CEASED_HOOKS",
+    rule="a plan that ceases has no more annual reviews: the ones under way are cancelled",
+    filled_by="reviews",
+)
 CEASE_TO_STATUSES = (SenStatus.SEN_SUPPORT, SenStatus.MONITORING, SenStatus.NONE)
 
 

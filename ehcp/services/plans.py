@@ -16,6 +16,7 @@ from pupils.models import Pupil
 from register.models import SenStatus
 from register.services import change_status, current_entry
 from trusts import audit
+from trusts.hooks import Hooks
 from trusts.models import User
 
 from ..deadlines import open_deadline, record_la_breach
@@ -313,7 +314,11 @@ def amend_plan(
 # Hooks that apps above ehcp register to recompute what they counted from a plan's issue date when it is
 # corrected (reviews: the first annual review's due date). Called inside the correction's transaction as
 # hook(plan=..., actor=...), with plan.first_issued_on already corrected. Filled by: reviews.apps.
-PLAN_ISSUE_DATE_HOOKS: list[Callable[..., object]] = []
+PLAN_ISSUE_DATE_HOOKS: Hooks[Callable[..., object]] = Hooks(
+    "ehcp.services.PLAN_ISSUE_DATE_HOOKS",
+    rule="a corrected plan issue date moves the first annual review's due date with it",
+    filled_by="reviews",
+)
 
 
 @transaction.atomic

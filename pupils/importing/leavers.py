@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from trusts import audit
+from trusts.hooks import Hooks
 from trusts.models import School, User
 
 from ..models import Pupil
@@ -35,7 +35,11 @@ def possible_leaver_counts(*, schools: Sequence[School]) -> dict[int, int]:
 
 # Apps above pupils register what follows a pupil leaving (ehcp opens C1 for a pupil on the SEN register).
 # Each is called inside confirm_leaver's transaction as hook(pupil=..., left_on=..., actor=...).
-PUPIL_LEFT_HOOKS: list[Any] = []
+PUPIL_LEFT_HOOKS: Hooks[Callable[..., object]] = Hooks(
+    "pupils.importing.PUPIL_LEFT_HOOKS",
+    rule="a pupil on the SEN register who leaves opens the transfer of their records (C1)",
+    filled_by="ehcp",
+)
 
 
 @transaction.atomic

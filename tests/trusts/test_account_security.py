@@ -342,3 +342,27 @@ def test_a_platform_operator_who_passed_mfa_sets_up_single_sign_on_in_the_admin(
     assert "river-secret-value" not in config.client_secret_encrypted
     assert client_secret(config) == "river-secret-value"
     assert "river-secret-value" not in client.get(f"/admin/trusts/singlesignon/{config.pk}/change/").content.decode()
+
+
+def test_a_new_account_from_an_invitation_sets_up_mfa_without_a_second_password_prompt(demo) -> None:
+    """Choosing the password on the invitation page is this session's sign-in: allauth must not ask
+    "Confirm it's you" again before the authenticator can be set up (found by the production smoke test)."""
+    from trusts.invitations import create_invitation
+    from trusts.models import Invitation
+
+    with scope(trust=demo.oak.pk):
+        invitation = create_invitation(
+            trust_id=demo.oak.pk,
+            kind=Invitation.Kind.STAFF,
+            email="new.senco@oak.test",
+            full_name="New Senco",
+            payload={"roles": [{"role": "senco", "school": demo.acorn.pk}]},
+            invited_by=demo.user("lead@oak.test"),
+            school=demo.acorn,
+            send=False,
+        )
+        token = send_invitation(invitation=invitation)
+    client = Client()
+    assert client.post(reverse("trusts:invitation", kwargs={"token": token}), NEW_ACCOUNT).status_code == 302
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200, page.get("Location")
