@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from trusts.health import healthz
-from trusts.invitation_views import activate_totp
+from trusts.views.invitations import activate_totp
 
 # The admin signs in through allauth (password, then the second factor), never with its own password form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pupils.models import Pupil
-from trusts.models import School
+from trusts.models import School, User
 from trusts.permissions import schools_where
 
 from .models import Deadline, EhcPlan, NeedsAssessment, PhaseTransfer, PlanVersion
@@ -19,7 +19,7 @@ Status = Deadline.Status
 ACTIVE = [Status.OPEN, Status.MISSED]
 
 
-def deadline_schools(user: Any) -> list[School]:
+def deadline_schools(user: User) -> list[School]:
     """Schools whose deadlines the person may see: casework roles only (SENCO, headteacher, inclusion lead).
 
     Never parents, governors, trustees, teachers or teaching assistants: the permission map gives them no
@@ -30,7 +30,7 @@ def deadline_schools(user: Any) -> list[School]:
     return schools_where(user, "deadline.view")
 
 
-def deadlines_visible_to(user: Any) -> QuerySet[Deadline]:
+def deadlines_visible_to(user: User) -> QuerySet[Deadline]:
     """Every deadline of the schools where the person does casework, with pupil and school joined."""
     schools = deadline_schools(user)
     if not schools:
@@ -50,7 +50,7 @@ class DeadlineBuckets:
         return len(self.overdue) + len(self.this_week) + len(self.next_four_weeks)
 
 
-def deadline_buckets(user: Any, *, today: date | None = None, school: School | None = None) -> DeadlineBuckets:
+def deadline_buckets(user: User, *, today: date | None = None, school: School | None = None) -> DeadlineBuckets:
     """Open deadlines that are overdue (or missed and not yet done), due in the next 7 days (today
     included), or in the 4 weeks after that. One query for the deadlines, whatever their number."""
     today = today or timezone.localdate()
@@ -80,7 +80,7 @@ class DeadlineFilters:
     due_to: date | None = None
 
 
-def filtered_deadlines(user: Any, filters: DeadlineFilters) -> QuerySet[Deadline]:
+def filtered_deadlines(user: User, filters: DeadlineFilters) -> QuerySet[Deadline]:
     qs = deadlines_visible_to(user)
     if filters.school:
         qs = qs.filter(school_id=filters.school)
@@ -97,7 +97,7 @@ def filtered_deadlines(user: Any, filters: DeadlineFilters) -> QuerySet[Deadline
     return qs.order_by("due", "id")
 
 
-def deadlines_for_calendar(user: Any) -> QuerySet[Deadline]:
+def deadlines_for_calendar(user: User) -> QuerySet[Deadline]:
     """Open deadlines (and missed ones still to do) for a person's calendar feed."""
     return deadlines_visible_to(user).filter(status__in=ACTIVE).order_by("due", "id")
 
@@ -113,17 +113,17 @@ def subject_deadlines(subject_type: str, subject_id: int) -> list[Deadline]:
 # Assessments and plans ----------------------------------------------------------------------------
 
 
-def assessments_visible_to(user: Any) -> QuerySet[NeedsAssessment]:
+def assessments_visible_to(user: User) -> QuerySet[NeedsAssessment]:
     schools = schools_where(user, "casework.view")
     return NeedsAssessment.objects.filter(school__in=schools).select_related("pupil", "school")
 
 
-def plans_visible_to(user: Any) -> QuerySet[EhcPlan]:
+def plans_visible_to(user: User) -> QuerySet[EhcPlan]:
     schools = schools_where(user, "casework.view")
     return EhcPlan.objects.filter(school__in=schools).select_related("pupil", "school")
 
 
-def plan_versions_visible_to(user: Any) -> QuerySet[PlanVersion]:
+def plan_versions_visible_to(user: User) -> QuerySet[PlanVersion]:
     schools = schools_where(user, "casework.view")
     return PlanVersion.objects.filter(plan__school__in=schools).select_related("plan", "plan__pupil")
 
@@ -261,16 +261,40 @@ class ComplianceCounts:
     plans_exceptions_on_time: int
 
 
+# "Met on time": met on or before the date the law sets (a trust's earlier internal target does not change
+# it). The one definition for every compliance figure: the summary, each school's row, the board report.
+MET_ON_TIME = Q(status=Status.MET, met_on__lte=F("statutory_due"))
+
+
+def deadlines_counted(schools: list[School], period_start: date, period_end: date) -> QuerySet[Deadline]:
+    """The deadlines a compliance figure counts: due by law in the period, waived ones left out."""
+    return Deadline.objects.filter(school__in=schools, statutory_due__range=(period_start, period_end)).exclude(
+        status=Status.WAIVED
+    )
+
+
+def deadlines_met_by_school(schools: list[School], period_start: date, period_end: date) -> dict[int, tuple[int, int]]:
+    """(met on time, due) for each school, counted as `compliance_summary` counts them (one query)."""
+    rows = (
+        deadlines_counted(schools, period_start, period_end)
+        .values("school")
+        .annotate(due=Count("id"), on_time=Count("id", filter=MET_ON_TIME))
+        .order_by()
+    )
+    result = {s.pk: (0, 0) for s in schools}
+    for r in rows:
+        result[r["school"]] = (r["on_time"], r["due"])
+    return result
+
+
 def compliance_summary(schools: list[School], period_start: date, period_end: date) -> ComplianceCounts:
     """Deadlines due in the period, met on time by law, with and without exceptions, in one query.
 
     Aggregates only (no pupil is named), for the board report and the school and trust figures, which
     pass them through disclosure control before anyone reads them.
     """
-    qs = Deadline.objects.filter(school__in=schools, statutory_due__range=(period_start, period_end)).exclude(
-        status=Status.WAIVED
-    )
-    on_time = Q(status=Status.MET, met_on__lte=F("statutory_due"))
+    qs = deadlines_counted(schools, period_start, period_end)
+    on_time = MET_ON_TIME
     totals = qs.aggregate(
         due=Count("id"),
         on_time=Count("id", filter=on_time),

@@ -11,12 +11,13 @@ from django.urls import reverse
 
 from pupils.models import Pupil
 from pupils.timeline import Row, TimelineEvent, event_rows
+from trusts.models import User
 from trusts.permissions import can
 
 from .models import CeaseReason, EhcPlan, NeedsAssessment, PlanVersion
 
 
-def sources(user: Any, pupil: Pupil) -> Iterable[QuerySet[Any]]:
+def sources(user: User, pupil: Pupil) -> Iterable[QuerySet[Any]]:
     """Casework staff only (SENCO, headteacher, inclusion lead), as for every EHC page."""
     if not can(user, "casework.view", pupil):
         return []

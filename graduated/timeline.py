@@ -11,12 +11,13 @@ from django.urls import reverse
 
 from pupils.models import Pupil
 from pupils.timeline import Row, TimelineEvent, event_rows
+from trusts.models import User
 from trusts.permissions import can
 
 from .models import Cycle, ParentMeeting
 
 
-def sources(user: Any, pupil: Pupil) -> Iterable[QuerySet[Any]]:
+def sources(user: User, pupil: Pupil) -> Iterable[QuerySet[Any]]:
     """The SENCO, headteacher and lead, and the pupil's own teachers and TAs (who read the plan)."""
     if not (can(user, "casework.view", pupil) or can(user, "plan.view_own", pupil)):
         return []

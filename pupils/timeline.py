@@ -18,6 +18,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 
 from trusts.hooks import Hooks
+from trusts.models import User
 
 from .models import Pupil
 
@@ -59,7 +60,7 @@ def event_rows(
     )
 
 
-def events_for(user: Any, pupil: Pupil) -> list[TimelineEvent]:
+def events_for(user: User, pupil: Pupil) -> list[TimelineEvent]:
     """Every registered app's events for the pupil that the user may see: one query (none if no source)."""
     querysets = [qs for source in TIMELINE_SOURCES for qs in source(user, pupil)]
     if not querysets:

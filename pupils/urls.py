@@ -1,11 +1,26 @@
 from django.urls import path
 
-from . import document_views, import_views, parent_views, views
+from .views import documents, imports, parents, record
 
 app_name = "pupils"
 
-# Each module owns its own patterns: pupil lists (views), MIS import, documents and access grants.
 urlpatterns = [
-    path("<int:pk>/", views.record, name="record"),
-    path("<int:pk>/access-log/", views.access_log, name="access_log"),
-] + (import_views.urlpatterns + document_views.urlpatterns + parent_views.urlpatterns)
+    path("<int:pk>/", record.record, name="record"),
+    path("<int:pk>/access-log/", record.access_log, name="access_log"),
+    # MIS import
+    path("import/", imports.start, name="import"),
+    path("import/check/<str:token>/", imports.preview, name="import_preview"),
+    path("import/leavers/<int:school_id>/", imports.leavers, name="import_leavers"),
+    path("import/leavers/pupil/<int:pk>/", imports.leaver_decide, name="import_leaver_decide"),
+    # documents and per-pupil access
+    path("<int:pupil_id>/documents/add/", documents.document_upload, name="document_upload"),
+    path("<int:pupil_id>/documents/<int:pk>/download/", documents.document_download, name="document_download"),
+    path("<int:pupil_id>/access/", documents.access_grants, name="access_grants"),
+    path("<int:pupil_id>/access/cover-teacher/", documents.grant_cover, name="grant_cover"),
+    path("<int:pupil_id>/access/external/", documents.grant_external, name="grant_external"),
+    path("<int:pupil_id>/access/<int:pk>/remove/", documents.revoke_access, name="revoke_access"),
+    path("shared-with-me/", documents.shared_with_me, name="shared_with_me"),
+    # parents and carers
+    path("<int:pupil_id>/parents/new/", parents.contact_new, name="contact_new"),
+    path("<int:pupil_id>/parents/<int:contact_id>/invite/", parents.contact_invite, name="contact_invite"),
+]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
 from pupils.models import YEAR_ORDER, Pupil, TeachingGroup
 from pupils.queries import pupils_visible_to
-from trusts.models import School
+from trusts.models import School, User
 
 from .models import RegisterChange, RegisterEntry, SenStatus
 
@@ -119,5 +118,5 @@ def register_history(pupil: Pupil) -> QuerySet[RegisterChange]:
     return RegisterChange.objects.filter(pupil=pupil).select_related("changed_by").order_by("-effective_date", "-id")
 
 
-def visible_pupil(user: Any, pk: int) -> QuerySet[Pupil]:
+def visible_pupil(user: User, pk: int) -> QuerySet[Pupil]:
     return pupils_visible_to(user).filter(pk=pk).select_related("school", "register_entry")

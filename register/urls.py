@@ -1,5 +1,22 @@
-from . import concern_views, views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from .views import concerns, register
 
 app_name = "register"
 
-urlpatterns = views.urlpatterns + concern_views.urlpatterns
+urlpatterns = [
+    path("", register.register_list, name="list"),
+    path("census.csv", register.census_export, name="census_export"),
+    path("my-pupils/", register.my_pupils, name="my_pupils"),
+    # The pupil record moved to pupils (/pupils/<pk>/); old links and bookmarks still arrive.
+    path("pupil/<int:pk>/", RedirectView.as_view(pattern_name="pupils:record", permanent=True), name="moved_record"),
+    path("pupil/<int:pk>/status/", register.change_status, name="change_status"),
+    # causes for concern
+    path("concerns/new/", concerns.concern_new, name="concern_new"),
+    path("concerns/mine/", concerns.my_concerns, name="my_concerns"),
+    path("concerns/", concerns.concern_queue, name="concern_queue"),
+    path("concerns/<int:pk>/", concerns.concern_detail, name="concern_detail"),
+    path("concerns/<int:pk>/start/", concerns.concern_start, name="concern_start"),
+    path("concerns/<int:pk>/triage/", concerns.concern_triage, name="concern_triage"),
+]

@@ -171,12 +171,14 @@ def parent_meeting_coverage(schools: list[School], today: date | None = None) ->
 
 
 def provision_cost_by_school(schools: list[School]) -> dict[int, dict[str, Any]]:
-    """Per school: pupils with provision in a current plan and the average yearly cost of it per pupil,
-    using each school's own staff rates and the provision map's formula (two queries)."""
+    """Per school: pupils with provision that counts (`graduated.queries.counted_allocations`, as on the
+    provision map) and its average yearly cost per pupil, with each school's own staff rates and the
+    provision map's formula (two queries)."""
     from decimal import Decimal
 
     from graduated import costs
-    from graduated.models import Allocation, StaffRate
+    from graduated.models import StaffRate
+    from graduated.queries import counted_allocations
 
     rates = {
         (sid, role): rate
@@ -185,7 +187,7 @@ def provision_cost_by_school(schools: list[School]) -> dict[int, dict[str, Any]]
         )
     }
     per_pupil: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    allocations = Allocation.objects.filter(school__in=schools, cycle__status="active").values_list(
+    allocations = counted_allocations(schools).values_list(
         "school_id",
         "cycle__pupil_id",
         "provision__sessions_per_week",

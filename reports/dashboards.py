@@ -222,7 +222,7 @@ def compliance_figures(
     The totals and the school rows add up to each other (deadlines due, met on time, late; reviews
     overdue), so they are protected together: a school's "hidden" cannot be worked out from the trust's.
     """
-    from ehcp.queries import compliance_summary
+    from ehcp.queries import compliance_summary, deadlines_met_by_school
 
     today = today or timezone.localdate()
     start, end = period or (today - timedelta(days=365), today)
@@ -231,7 +231,7 @@ def compliance_figures(
     by_school = (
         {schools[0].pk: (counts.on_time, counts.due)}
         if len(schools) == 1
-        else _deadlines_by_school(schools, start, end)
+        else deadlines_met_by_school(schools, start, end)
     )
     overdue = _reviews_overdue_by_school(schools, today)
     # Each school's deadlines split into on time and late; rows add up to the school, columns to the trust.
@@ -287,29 +287,6 @@ def compliance_figures(
             }
         )
     return Compliance(rows=rows), school_rows
-
-
-def _deadlines_by_school(schools: list[School], start: date, end: date) -> dict[int, tuple[int, int]]:
-    """(met on time, due) for each school, waived deadlines left out, as `ehcp.queries.compliance_summary`
-    counts them (one query)."""
-    from django.db.models import Count, F, Q
-
-    from ehcp.models import Deadline
-
-    rows = (
-        Deadline.objects.filter(school__in=schools, statutory_due__range=(start, end))
-        .exclude(status=Deadline.Status.WAIVED)
-        .values("school")
-        .annotate(
-            due=Count("id"),
-            on_time=Count("id", filter=Q(status=Deadline.Status.MET, met_on__lte=F("statutory_due"))),
-        )
-        .order_by()
-    )
-    result = {s.pk: (0, 0) for s in schools}
-    for r in rows:
-        result[r["school"]] = (r["on_time"], r["due"])
-    return result
 
 
 def _reviews_overdue_by_school(schools: list[School], today: date) -> dict[int, int]:

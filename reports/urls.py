@@ -1,14 +1,24 @@
 from django.urls import path
 
-from . import board_views, evidence, home_views, portal, sen_information_views, views
+from .views import board, dashboards, evidence, home, portal, sen_information
 
 app_name = "reports"
 
-urlpatterns = (
-    [path("", home_views.home, name="home")]
-    + views.urlpatterns
-    + portal.urlpatterns
-    + board_views.urlpatterns
-    + sen_information_views.urlpatterns
-    + evidence.urlpatterns
-)
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("figures/school/", dashboards.school_view, name="school_dashboard"),
+    path("figures/trust/", dashboards.trust_view, name="trust_dashboard"),
+    path("figures/trust/<slug:table>.csv", dashboards.trust_csv, name="trust_csv"),
+    # the parent portal
+    path("family/", portal.portal_home, name="portal"),
+    path("family/child/<int:pk>/", portal.portal_child, name="portal_child"),
+    path("family/child/<int:pk>/documents/<int:document_id>/", portal.portal_document, name="portal_document"),
+    # the trust board report
+    path("board-reports/", board.board_reports, name="board_reports"),
+    path("board-reports/<int:pk>/status/", board.board_report_status, name="board_report_status"),
+    path("board-reports/<int:pk>/download/", board.board_report_download, name="board_report_download"),
+    # the SEN information report
+    path("sen-information-report/", sen_information.sen_information, name="sen_information"),
+    path("sen-information-report/pdf/", sen_information.sen_information_pdf, name="sen_information_pdf"),
+    path("evidence-pack/<int:pupil_id>/", evidence.evidence_pack, name="evidence_pack"),
+]

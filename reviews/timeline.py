@@ -10,12 +10,13 @@ from django.urls import reverse
 
 from pupils.models import Pupil
 from pupils.timeline import Row, TimelineEvent, event_rows
+from trusts.models import User
 from trusts.permissions import can
 
 from .models import AnnualReview, Recommendation
 
 
-def sources(user: Any, pupil: Pupil) -> Iterable[QuerySet[Any]]:
+def sources(user: User, pupil: Pupil) -> Iterable[QuerySet[Any]]:
     """Casework staff only, as for every annual review page."""
     if not can(user, "review.change", pupil):
         return []

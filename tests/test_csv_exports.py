@@ -78,7 +78,7 @@ def test_every_csv_url_has_a_case() -> None:
 
 
 def test_the_trust_tables_listed_are_every_table() -> None:
-    from reports.views import CSV_TABLES
+    from reports.views.dashboards import CSV_TABLES
 
     assert set(TRUST_TABLES) == set(CSV_TABLES)
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from .models import School, User
-from .permissions import schools_where
+from .permissions import can, schools_where
 
 
 class AuthedRequest(HttpRequest):
@@ -71,3 +71,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def require(request: HttpRequest, action: str, target: object = None) -> None:
+    """Refuse with 404 (not 403) so a denied page says nothing about what exists."""
+    if not can(request.user, action, target):
+        raise Http404("Page not found")

@@ -54,7 +54,7 @@ WAITING = "waiting"  # an invitation is pending and was not re-sent
 ALREADY_LEAD = "already_lead"
 
 
-def is_platform_operator(user: Any) -> bool:
+def is_platform_operator(user: User) -> bool:
     """Who may onboard trusts: a superuser with no trust, the person the tenant middleware lets see every
     trust (in the admin) and the only kind of account that belongs to no tenant (see `User.trust`)."""
     return bool(

@@ -9,12 +9,18 @@ school of their trust. Nothing here ever crosses trusts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 from django_scopes import scope
 
 from .hooks import Hooks
 from .models import TRUST_WIDE_ROLES, Membership, Role, School, Trust, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+# Permission checks are asked about anyone, signed in or not (an anonymous visitor may do nothing).
+AnyUser = Union["User", "AnonymousUser"]
 
 CASEWORK = frozenset(
     {
@@ -65,20 +71,20 @@ HOME_PRECEDENCE = [
 ]
 
 
-def memberships_of(user: Any) -> list[Membership]:
+def memberships_of(user: AnyUser) -> list[Membership]:
     """The user's memberships, loaded once per request and cached on the user object."""
-    if not getattr(user, "is_authenticated", False) or user.trust_id is None:
+    if not isinstance(user, User) or not user.is_authenticated or user.trust_id is None:
         return []
-    cached = getattr(user, "_membership_cache", None)
+    cached: list[Membership] | None = getattr(user, "_membership_cache", None)
     if cached is None:
         # The user's own trust, explicitly: permission checks work the same inside or outside a request.
         with scope(trust=user.trust_id):
             cached = list(Membership.objects.filter(user=user).select_related("school"))
-        user._membership_cache = cached
+        setattr(user, "_membership_cache", cached)  # noqa: B010 - a cache on the user object, not a field
     return cached
 
 
-def roles_of(user: Any) -> set[str]:
+def roles_of(user: AnyUser) -> set[str]:
     return {m.role for m in memberships_of(user)}
 
 
@@ -96,13 +102,13 @@ def _trust_id_of(target: Any) -> int | None:
     return int(trust_id) if trust_id is not None else None
 
 
-def can(user: Any, action: str, target: Any = None) -> bool:
+def can(user: AnyUser, action: str, target: Any = None) -> bool:
     """May `user` do `action` on `target`? Unknown actions are refused."""
     memberships = memberships_of(user)
     if not memberships:
         return False
     target_trust = _trust_id_of(target)
-    if target_trust is not None and target_trust != user.trust_id:
+    if target_trust is not None and target_trust != memberships[0].trust_id:
         return False
     target_school = _school_id_of(target)
     for m in memberships:
@@ -115,11 +121,11 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     return False
 
 
-def schools_where(user: Any, action: str) -> list[School]:
+def schools_where(user: AnyUser, action: str) -> list[School]:
     """The schools of the user's trust in which they may do `action`."""
     memberships = memberships_of(user)
     if any(m.role in TRUST_WIDE_ROLES and action in ROLE_ACTIONS[m.role] for m in memberships):
-        with scope(trust=user.trust_id):
+        with scope(trust=memberships[0].trust_id):
             return list(School.objects.all())
     seen: dict[int, School] = {}
     for m in memberships:
@@ -128,7 +134,7 @@ def schools_where(user: Any, action: str) -> list[School]:
     return sorted(seen.values(), key=lambda s: s.name)
 
 
-def home_role(user: Any) -> str | None:
+def home_role(user: AnyUser) -> str | None:
     roles = roles_of(user)
     for role in HOME_PRECEDENCE:
         if role in roles:
@@ -144,7 +150,7 @@ CASEWORK_ACCESS_CHECKS: Hooks[Callable[[Any], bool]] = Hooks(
 )
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: AnyUser) -> bool:
     """Staff, or anyone else who can open a pupil's casework: they must use MFA when it is required."""
     if any(m.role != Role.PARENT for m in memberships_of(user)):
         return True

@@ -26,6 +26,7 @@ from .provision_map import (
     MapRow,
     ProvisionMap,
     PupilTotal,
+    counted_allocations,
     provision_map,
     provision_map_csv_rows,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "passport",
     "plan_for_parent",
     "provision_map",
+    "counted_allocations",
     "provision_map_csv_rows",
     "provision_summary",
     "pupils_short_of_parent_meetings",

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from pupils.models import Pupil
 from register.models import BroadArea
@@ -97,12 +97,21 @@ MAP_PUPIL_FIELDS = (
 )
 
 
-def _current_allocations(school: School) -> QuerySet[Allocation]:
+def counted_allocations(schools: list[School]) -> QuerySet[Allocation]:
+    """Which provision counts, the one definition for the provision map and the trust's cost figures: what
+    is planned in an open support cycle (assessing or active) of a pupil still on roll at that school, for a
+    provision that has not ended."""
     today = _today()
     return (
-        Allocation.objects.filter(school=school, cycle__status__in=OPEN, cycle__pupil__school=school)
+        Allocation.objects.filter(school__in=schools, cycle__status__in=OPEN, cycle__pupil__school=F("school"))
         .filter(on_roll("cycle__pupil__"))
         .filter(Q(provision__end_date__isnull=True) | Q(provision__end_date__gte=today))
+    )
+
+
+def _current_allocations(school: School) -> QuerySet[Allocation]:
+    return (
+        counted_allocations([school])
         .select_related("provision", "cycle__pupil")
         # Only what the map shows: a cycle's long texts and every row's timestamps cost more to load than
         # the query itself at a 1,000-pupil school.

@@ -219,3 +219,29 @@ def test_the_map_page_query_count_does_not_grow_with_pupils(demo, catalogue) -> 
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert response.content.decode().count("ELSA sessions") >= 1
+
+
+@pytest.mark.django_db
+def test_the_trust_figures_count_the_same_provision_as_the_senco_map(demo, catalogue) -> None:
+    """One definition (graduated.queries.counted_allocations): the trust's cost per pupil and the SENCO's map
+    agree on the same data. Before, the trust counted only active cycles and counted leavers too."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports import aggregates
+
+    planning = support_pupil(demo, demo.acorn, legal_surname="Planning")  # cycle still being assessed
+    current = support_pupil(demo, demo.acorn, legal_surname="Current")
+    left = support_pupil(demo, demo.acorn, legal_surname="Leaver")
+    _plan(demo, planning, catalogue["elsa"])
+    _plan(demo, current, catalogue["phonics"], catalogue["one_to_one"])
+    _plan(demo, left, catalogue["specialist"])
+    with scope(trust=demo.oak.pk):
+        left.leaving_date = timezone.localdate() - timedelta(days=1)
+        left.save()
+        pmap = queries.provision_map(demo.acorn)
+        trust = aggregates.provision_cost_by_school([demo.acorn])[demo.acorn.pk]
+    assert {t.pupil.legal_surname for t in pmap.pupils} == {"Planning", "Current"}
+    assert trust["pupils"] == len(pmap.pupils) == 2
+    assert trust["total"] == sum(t.cost for t in pmap.pupils)

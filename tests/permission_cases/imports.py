@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from pupils import importing
-from pupils.import_views import _token
 from pupils.upn import make_upn
+from pupils.views.imports import _token
 from tests.factories import make_pupil
 
 from .base import CASEWORK_ROLES, Case

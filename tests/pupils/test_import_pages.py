@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from pupils import import_views
 from pupils.models import GroupMember, Pupil
 from pupils.upn import make_upn
+from pupils.views import imports as import_views
 from tests.factories import make_pupil
 from trusts.models import AuditEntry
 

@@ -7,16 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 
 from trusts import audit
 from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
 from trusts.permissions import can
 
-from .models import SenInformationReport
-from .pdf import render_pdf
-from .sen_information import current_report, report_figures, save_report
+from ..models import SenInformationReport
+from ..pdf import render_pdf
+from ..sen_information import current_report, report_figures, save_report
 
 
 class SenInformationForm(forms.ModelForm):
@@ -78,9 +77,3 @@ def sen_information_pdf(request: AuthedRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="SEN information report {school.name}.pdf"'
     return response
-
-
-urlpatterns = [
-    path("sen-information-report/", sen_information, name="sen_information"),
-    path("sen-information-report/pdf/", sen_information_pdf, name="sen_information_pdf"),
-]

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
 from django.views.decorators.http import require_safe
 
 from pupils.models import Pupil
@@ -94,10 +93,3 @@ def portal_document(request: AuthedRequest, pk: int, document_id: int) -> FileRe
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-urlpatterns = [
-    path("family/", portal_home, name="portal"),
-    path("family/child/<int:pk>/", portal_child, name="portal_child"),
-    path("family/child/<int:pk>/documents/<int:document_id>/", portal_document, name="portal_document"),
-]

@@ -11,12 +11,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import people, sso
-from .forms import InviteStaffForm, RoleForm, SingleSignOnForm, StaffImportForm, add_service_errors
-from .http import AuthedRequest
-from .invitations import withdraw_invitation
-from .models import Invitation, Membership, SingleSignOn
-from .permissions import can
+from .. import people, sso
+from ..forms import InviteStaffForm, RoleForm, SingleSignOnForm, StaffImportForm, add_service_errors
+from ..http import AuthedRequest
+from ..invitations import withdraw_invitation
+from ..models import Invitation, Membership, SingleSignOn
+from ..permissions import can
 
 IMPORT_SESSION_KEY = "_send_staff_import"
 
@@ -151,7 +151,7 @@ def invitation_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
 def invitation_resend(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_people(request)
     invitation = get_object_or_404(people.pending_staff_invitations(request.user), pk=pk)
-    from .tasks import send_invitation_email
+    from ..tasks import send_invitation_email
 
     send_invitation_email.delay_on_commit(invitation_id=invitation.pk)
     messages.success(request, f"We are sending the invitation to {invitation.email} again. The old link stops working.")

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 
 from trusts import audit
@@ -16,7 +15,7 @@ from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
 from trusts.permissions import schools_where
 
-from .dashboards import cached_trust_dashboard, school_dashboard
+from ..dashboards import cached_trust_dashboard, school_dashboard
 
 
 def _school(request: AuthedRequest) -> School:
@@ -103,10 +102,3 @@ def trust_csv(request: AuthedRequest, table: str) -> HttpResponse:
     )
     audit.record(actor=request.user, action=audit.Action.EXPORT, obj=request.user.trust, summary=f"Trust {table} table")
     return response
-
-
-urlpatterns = [
-    path("figures/school/", school_view, name="school_dashboard"),
-    path("figures/trust/", trust_view, name="trust_dashboard"),
-    path("figures/trust/<slug:table>.csv", trust_csv, name="trust_csv"),
-]

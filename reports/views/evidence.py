@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from django.utils import timezone
 
 from graduated.queries import evidence_for_pupil
@@ -17,7 +16,7 @@ from register.queries import register_history
 from trusts import audit
 from trusts.http import AuthedRequest
 
-from .pdf import render_pdf
+from ..pdf import render_pdf
 
 
 @login_required
@@ -46,6 +45,3 @@ def evidence_pack(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="Evidence pack {pupil.upn}.pdf"'
     return response
-
-
-urlpatterns = [path("evidence-pack/<int:pupil_id>/", evidence_pack, name="evidence_pack")]

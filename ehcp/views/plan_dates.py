@@ -14,8 +14,8 @@ from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
-from . import queries, services
-from .forms import date_field
+from .. import queries, services
+from ..forms import date_field
 
 
 class CorrectIssueDateForm(forms.Form):

@@ -8,16 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.views.decorators.http import require_POST
 
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
-from .models import Contact, Pupil
-from .parents import add_contact, invite_parent
-from .queries import pupils_visible_to
+from ..models import Contact, Pupil
+from ..parents import add_contact, invite_parent
+from ..queries import pupils_visible_to
 
 
 class ContactForm(forms.Form):
@@ -76,9 +75,3 @@ def contact_invite(request: AuthedRequest, pupil_id: int, contact_id: int) -> Ht
             "from that address.",
         )
     return redirect("pupils:record", pk=pupil.pk)
-
-
-urlpatterns = [
-    path("<int:pupil_id>/parents/new/", contact_new, name="contact_new"),
-    path("<int:pupil_id>/parents/<int:contact_id>/invite/", contact_invite, name="contact_invite"),
-]

@@ -16,18 +16,16 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from trusts import audit
-from trusts.http import AuthedRequest
+from trusts.http import AuthedRequest, require
 from trusts.models import School
 from trusts.permissions import schools_where
-from trusts.views import require
 
-from . import importing
-from .import_forms import GROUPS, PUPILS, LeaverDecisionForm, UploadForm
-from .queries import pupils_visible_to
+from .. import importing
+from ..import_forms import GROUPS, PUPILS, LeaverDecisionForm, UploadForm
+from ..queries import pupils_visible_to
 
 TOKEN_SALT = "pupils.import.upload"
 TOKEN_MAX_AGE = 4 * 60 * 60
@@ -201,11 +199,3 @@ def leaver_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, note)
             return redirect("pupils:import_leavers", school_id=pupil.school_id)
     return _render_leavers(request, pupil.school, failed=pupil, form=form)
-
-
-urlpatterns: list[URLPattern] = [
-    path("import/", start, name="import"),
-    path("import/check/<str:token>/", preview, name="import_preview"),
-    path("import/leavers/<int:school_id>/", leavers, name="import_leavers"),
-    path("import/leavers/pupil/<int:pk>/", leaver_decide, name="import_leaver_decide"),
-]

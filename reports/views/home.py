@@ -14,7 +14,7 @@ from trusts.http import AuthedRequest
 from trusts.models import Role
 from trusts.permissions import home_role
 
-from .home import casework_home, governor_home, parent_home, teacher_home, trustee_home
+from ..home import casework_home, governor_home, parent_home, teacher_home, trustee_home
 
 # role -> (template, what the page shows)
 HOMES: dict[str, tuple[str, Callable[[AuthedRequest], dict[str, Any]]]] = {

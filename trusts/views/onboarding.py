@@ -17,10 +17,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from . import gias
-from .forms import OnboardTrustForm, add_service_errors
-from .http import AuthedRequest
-from .onboarding import is_platform_operator, onboard_trust
+from .. import gias
+from ..forms import OnboardTrustForm, add_service_errors
+from ..http import AuthedRequest
+from ..onboarding import is_platform_operator, onboard_trust
 
 SESSION_KEY = "_send_onboarding"
 TEMPLATE = "trusts/onboarding/onboard.html"

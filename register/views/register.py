@@ -8,9 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
-from django.views.generic import RedirectView
 
 from pupils.models import Pupil
 from pupils.queries import own_pupils
@@ -20,9 +18,9 @@ from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can
 
-from . import queries, services
-from .forms import ChangeStatusForm, RegisterFilterForm
-from .models import SenStatus
+from .. import queries, services
+from ..forms import ChangeStatusForm, RegisterFilterForm
+from ..models import SenStatus
 
 
 @login_required
@@ -114,13 +112,3 @@ def my_pupils(request: AuthedRequest) -> HttpResponse:
     pupils = own_pupils(request.user).select_related("register_entry").order_by("legal_surname", "legal_forename")
     page = Paginator(pupils, 50).get_page(request.GET.get("page"))
     return render(request, "register/my_pupils.html", {"page": page})
-
-
-urlpatterns = [
-    path("", register_list, name="list"),
-    path("census.csv", census_export, name="census_export"),
-    path("my-pupils/", my_pupils, name="my_pupils"),
-    # The pupil record moved to pupils (/pupils/<pk>/); old links and bookmarks still arrive.
-    path("pupil/<int:pk>/", RedirectView.as_view(pattern_name="pupils:record", permanent=True), name="moved_record"),
-    path("pupil/<int:pk>/status/", change_status, name="change_status"),
-]

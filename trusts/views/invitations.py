@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import invitations, sso
-from .forms import AcceptInvitationForm, SingleSignOnStartForm, add_service_errors
-from .models import Invitation
+from .. import invitations, sso
+from ..forms import AcceptInvitationForm, SingleSignOnStartForm, add_service_errors
+from ..models import Invitation
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -97,8 +97,8 @@ class ActivateTOTPView(allauth_totp_views.ActivateTOTPView):
     def form_valid(self, form: Any) -> HttpResponse:
         from allauth.mfa.models import Authenticator
 
-        from . import audit
-        from .mfa import record_mfa_enrolment
+        from .. import audit
+        from ..mfa import record_mfa_enrolment
 
         response = super().form_valid(form)
         user = self.request.user

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 
 from trusts import audit
@@ -17,8 +16,8 @@ from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
-from .board import request_board_report
-from .models import BoardReport
+from ..board import request_board_report
+from ..models import BoardReport
 
 
 class BoardReportForm(forms.Form):
@@ -71,10 +70,3 @@ def board_report_download(request: AuthedRequest, pk: int) -> FileResponse:
     audit.record(actor=request.user, action=audit.Action.DOWNLOAD, obj=report, request=request)
     filename = f"SEND board report {report.period_start:%Y-%m-%d} to {report.period_end:%Y-%m-%d}.pdf"
     return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
-
-
-urlpatterns = [
-    path("board-reports/", board_reports, name="board_reports"),
-    path("board-reports/<int:pk>/status/", board_report_status, name="board_report_status"),
-    path("board-reports/<int:pk>/download/", board_report_download, name="board_report_download"),
-]

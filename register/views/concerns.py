@@ -12,17 +12,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from trusts import audit
 from trusts.http import AuthedRequest, id_or_404
 from trusts.permissions import can, schools_where
 
-from . import concern_queries as queries
-from . import concerns
-from .concern_forms import ConcernForm, TriageForm
-from .models import CauseForConcern, NeedType
+from .. import concern_queries as queries
+from .. import concerns
+from ..concern_forms import ConcernForm, TriageForm
+from ..models import CauseForConcern, NeedType
 
 PAGE_SIZE = 50
 TABS = [
@@ -207,13 +206,3 @@ def concern_triage(request: AuthedRequest, pk: int) -> HttpResponse:
             "need_labels": dict(NeedType.choices),
         },
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("concerns/new/", concern_new, name="concern_new"),
-    path("concerns/mine/", my_concerns, name="my_concerns"),
-    path("concerns/", concern_queue, name="concern_queue"),
-    path("concerns/<int:pk>/", concern_detail, name="concern_detail"),
-    path("concerns/<int:pk>/start/", concern_start, name="concern_start"),
-    path("concerns/<int:pk>/triage/", concern_triage, name="concern_triage"),
-]

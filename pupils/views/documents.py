@@ -12,17 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
-from . import documents, grants
-from .document_forms import CoverGrantForm, DocumentUploadForm, ExternalGrantForm
-from .models import AccessGrant, Pupil
-from .queries import pupils_visible_to
+from .. import documents, grants
+from ..document_forms import CoverGrantForm, DocumentUploadForm, ExternalGrantForm
+from ..models import AccessGrant, Pupil
+from ..queries import pupils_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -164,14 +163,3 @@ def shared_with_me(request: AuthedRequest) -> HttpResponse:
     if request.user.trust_id is None:
         raise Http404
     return render(request, "pupils/grants/shared_with_me.html", {"grants": list(grants.shared_with(request.user))})
-
-
-urlpatterns: list[URLPattern] = [
-    path("<int:pupil_id>/documents/add/", document_upload, name="document_upload"),
-    path("<int:pupil_id>/documents/<int:pk>/download/", document_download, name="document_download"),
-    path("<int:pupil_id>/access/", access_grants, name="access_grants"),
-    path("<int:pupil_id>/access/cover-teacher/", grant_cover, name="grant_cover"),
-    path("<int:pupil_id>/access/external/", grant_external, name="grant_external"),
-    path("<int:pupil_id>/access/<int:pk>/remove/", revoke_access, name="revoke_access"),
-    path("shared-with-me/", shared_with_me, name="shared_with_me"),
-]

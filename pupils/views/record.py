@@ -12,9 +12,9 @@ from trusts import audit
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
-from .models import Pupil
-from .queries import pupils_visible_to
-from .record import pupil_access_history, record_page
+from ..models import Pupil
+from ..queries import pupils_visible_to
+from ..record import pupil_access_history, record_page
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""pupils's pages, a module per concept; their URL patterns are in pupils/urls.py."""

@@ -1,0 +1,1 @@
+"""trusts's pages, a module per concept; their URL patterns are in trusts/urls.py."""
