@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from register.models import BroadArea
+from trusts.dates import academic_year_start
 
 from ..models import Allocation, Cycle, DeliveryLog, Outcome, Provision, StaffRate, Strategy
 from .content import BY_AREA, CATALOGUE, IMPORTANT, LIKED, OUTCOMES, RATES, STRATEGIES, SUPPORT, _area_of
@@ -16,7 +17,7 @@ def seed_scale(context: dict[str, Any]) -> str:
     """A catalogue per school and an open cycle with outcomes, provision and sessions for each pupil on SEN
     support of the `seed_scale` trust. Bulk inserts under the caller's transaction."""
     trust, schools, rng, today = context["trust"], context["schools"], context["rng"], context["today"]
-    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    start = academic_year_start(today)
     StaffRate.objects.bulk_create(
         StaffRate(trust=trust, school=s, role=role, hourly_rate=Decimal(rate))
         for s in schools

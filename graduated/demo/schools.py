@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pupils.models import GroupStaff, Pupil
 from register.models import BroadArea, SenStatus
+from trusts.dates import academic_year_start
 
 from .. import services
 from ..models import Cycle, DeliveryLog, Provision
@@ -21,7 +22,7 @@ from .content import BY_AREA, CATALOGUE, HEAVY, IMPORTANT, LIKED, OUTCOMES, RATE
 @transaction.atomic
 def seed_catalogue(school: Any, senco: Any, today: date) -> dict[str, Provision]:
     services.set_rates(school=school, actor=senco, rates={k: Decimal(v) for k, v in RATES.items()})
-    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    start = academic_year_start(today)
     return {
         p.name: services.save_provision(
             school=school,
@@ -214,7 +215,7 @@ def seed_school(school: Any, senco: Any, ta_groups: dict[int, Any], rng: random.
         )
         logger = ta_groups.get(pupil.pk, senco)
         logs += _log_sessions(current, logger=logger, today=today, rng=rng)
-        year_start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+        year_start = academic_year_start(today)
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             held = year_start + timedelta(days=rng.randrange(max((today - year_start).days, 1)))
             services.record_parent_meeting(
