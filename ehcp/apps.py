@@ -29,3 +29,8 @@ class EhcpConfig(AppConfig):
 
         # register's rule: a pupil is recorded as E only once an EHC plan has been issued.
         EHC_PLAN_CHECKS.add(has_issued_plan)
+        from pupils.moves import PUPIL_MOVED_HOOKS
+
+        from .moves import move_ehc_casework
+
+        PUPIL_MOVED_HOOKS.add(move_ehc_casework)  # a pupil who moves school takes this app's casework with them

@@ -17,3 +17,8 @@ class GraduatedConfig(AppConfig):
         from .record import record_part
 
         RECORD_PARTS.add(record_part)
+        from pupils.moves import PUPIL_MOVED_HOOKS
+
+        from .moves import move_support
+
+        PUPIL_MOVED_HOOKS.add(move_support)  # a pupil who moves school takes this app's casework with them

@@ -21,3 +21,7 @@ class PupilsConfig(AppConfig):
         PERSON_DEACTIVATED_HOOKS.add(end_grants_of_leaver)
         # trusts' rule: anyone who can open a pupil's casework uses MFA, grantees included.
         CASEWORK_ACCESS_CHECKS.add(has_casework_grants)
+        from .moves import move_record_part
+        from .record import RECORD_PARTS
+
+        RECORD_PARTS.add(move_record_part)  # the record's timeline shows moves; its casework roles get the action

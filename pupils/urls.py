@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import documents, imports, parents, record
+from .views import documents, imports, moves, parents, record
 
 app_name = "pupils"
 
 urlpatterns = [
     path("<int:pk>/", record.record, name="record"),
     path("<int:pk>/access-log/", record.access_log, name="access_log"),
+    path("<int:pupil_id>/move/", moves.move, name="move"),
     # MIS import
     path("import/", imports.start, name="import"),
     path("import/check/<str:token>/", imports.preview, name="import_preview"),

@@ -11,3 +11,8 @@ class RegisterConfig(AppConfig):
         from .record import register_part
 
         RECORD_PARTS.add(register_part)
+        from pupils.moves import PUPIL_MOVED_HOOKS
+
+        from .moves import move_register
+
+        PUPIL_MOVED_HOOKS.add(move_register)  # a pupil who moves school takes this app's casework with them

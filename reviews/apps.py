@@ -22,3 +22,8 @@ class ReviewsConfig(AppConfig):
         PLAN_CEASED_HOOKS.add(close_for_ceased_plan)
         # A corrected plan issue date moves the first review's due date with it.
         PLAN_ISSUE_DATE_HOOKS.add(follow_corrected_issue_date)
+        from pupils.moves import PUPIL_MOVED_HOOKS
+
+        from .moves import move_reviews
+
+        PUPIL_MOVED_HOOKS.add(move_reviews)  # a pupil who moves school takes this app's casework with them

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +17,7 @@ from trusts import audit
 from trusts.models import School, User
 
 from ..models import GroupMember, Pupil
+from ..moves import record_move
 from ..upn import is_temporary
 from ._common import _from, _plural, _upn_problems
 from .cells import parse_date, parse_flag, parse_gender, parse_year
@@ -37,6 +39,8 @@ class PupilChange:
     fields: set[str] = field(default_factory=set)
     moved_from: str = ""
     replaced_upn: str = ""
+    # The admission date before the file's values: the move is checked against the old school's date.
+    old_admission: date | None = None
 
 
 @dataclass
@@ -272,7 +276,7 @@ def _new_pupil(school: School, upn: str, values: dict[str, Any]) -> Pupil:
 
 def _apply_values(pupil: Pupil, values: dict[str, Any], *, school: School, upn: str, today: date) -> PupilChange:
     """Set the file's values on an existing pupil (in memory only) and say what changed."""
-    change = PupilChange(0, pupil)
+    change = PupilChange(0, pupil, old_admission=pupil.admission_date)
     if pupil.upn != upn:
         change.changes.append(f"UPN: {pupil.upn} (temporary) → {upn}")
         change.fields |= {"upn", "former_upn"}
@@ -285,10 +289,9 @@ def _apply_values(pupil: Pupil, values: dict[str, Any], *, school: School, upn: 
             change.fields.add(name)
             setattr(pupil, name, value)
     if pupil.school_id != school.pk:
+        # Not set here: the import moves the pupil through pupils.moves.record_move, with their casework.
         change.moved_from = pupil.school.name
         change.changes.append(f"School: {pupil.school.name} → {school.name}")
-        change.fields.add("school")
-        pupil.school = school
     # In the file means on roll; a leaving date still to come is kept (the MIS lists them until they go).
     if pupil.leaving_date is not None and pupil.leaving_date <= today:
         change.changes.append(f"Back on roll: leaving date {_show(pupil.leaving_date)} cleared")
@@ -301,31 +304,61 @@ def _apply_values(pupil: Pupil, values: dict[str, Any], *, school: School, upn: 
     return change
 
 
+def _move(change: PupilChange, *, school: School, actor: User | None, today: date, file_has_admission: bool) -> None:
+    """A pupil of another school of the trust is in this school's file: they moved here, with their casework
+    (register, cycles, plans, reviews, deadlines, documents). The move date is the file's admission date
+    when it is a new one (later than at the old school, not in the future), else today."""
+    admitted, joined_before = change.pupil.admission_date, change.old_admission
+    is_new = admitted is not None and admitted <= today and (joined_before is None or admitted > joined_before)
+    moved_on = admitted if is_new and admitted is not None else today
+    try:
+        record_move(pupil=change.pupil, to_school=school, moved_on=moved_on, actor=actor, source="MIS import")
+    except ValidationError as exc:
+        raise FileProblem(
+            f"Row {change.row}: {change.pupil.legal_forename} {change.pupil.legal_surname} could not be moved to "
+            f"{school.name} ({' '.join(exc.messages)}). Nothing was saved."
+        ) from exc
+    # The bulk update below writes what the file says, or keeps the move date the move has just set.
+    if file_has_admission:
+        change.fields.add("admission_date")
+    else:
+        change.pupil.admission_date = moved_on
+
+
 def import_pupils(
     *, school: School, content: bytes, full: bool = False, actor: User | None, source: str = ""
 ) -> PupilPlan:
     """Import a pupils file into `school`: create, update and move pupils; with `full`, list possible leavers.
 
     Plans again (the database may have changed since a preview) and writes every good row in one
-    transaction; bad rows are left out and reported in the returned plan. Moving pupils leave their
-    old school's teaching groups. Audited with a summary of the counts. Never deletes a pupil.
+    transaction; bad rows are left out and reported in the returned plan. A pupil of another school of the
+    trust moves here through `pupils.moves.record_move`: their casework follows them and they leave their old
+    school's teaching groups. Audited with a summary of the counts. Never deletes a pupil.
     """
     try:
         with transaction.atomic():
             plan = plan_pupil_import(school=school, content=content, full=full)
             now = timezone.now()
             Pupil.objects.bulk_create([c.pupil for c in plan.created], batch_size=500)
+            moved_ids = [c.pupil.pk for c in plan.moved]
+            if moved_ids:
+                plan.left_old_groups = (
+                    GroupMember.objects.filter(pupil_id__in=moved_ids).exclude(group__school=school).count()
+                )
+            for change in plan.moved:
+                _move(
+                    change,
+                    school=school,
+                    actor=actor,
+                    today=timezone.localdate(),
+                    file_has_admission="admission_date" in plan.table.headings,
+                )
             updated = [c.pupil for c in plan.updated]
             for pupil in updated:
                 pupil.updated_at = now
             if updated:
                 fields = sorted(set().union(*(c.fields for c in plan.updated)))
                 Pupil.objects.bulk_update(updated, [*fields, "updated_at"], batch_size=200)
-            moved_ids = [c.pupil.pk for c in plan.moved]
-            if moved_ids:
-                plan.left_old_groups, _ = (
-                    GroupMember.objects.filter(pupil_id__in=moved_ids).exclude(group__school=school).delete()
-                )
             if plan.new_leavers:
                 Pupil.objects.filter(pk__in=[p.pk for p in plan.new_leavers]).update(
                     possible_leaver_since=timezone.localdate(), updated_at=now

@@ -167,4 +167,5 @@ def test_the_record_page_queries_do_not_grow_with_the_history(demo, history) -> 
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(url).status_code == 200
             counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] and counts[0] <= 21, counts  # register reads its entry in its own part (+1)
+    # register reads its entry in its own part (+1); the moves within the trust come from the audit log (+1)
+    assert counts[0] == counts[1] and counts[0] <= 22, counts
