@@ -13,6 +13,14 @@ class EhcpConfig(AppConfig):
 
         register_source(timeline.sources, timeline.TEXTS)
 
+        from . import consultations
+        from .deadlines import SUBJECT_LINKS
+        from .models import SubjectType
+
+        # A consultation before admission: on the child's timeline once linked; its A5 acted on from its page.
+        register_source(consultations.timeline_sources, consultations.TIMELINE_TEXTS)
+        SUBJECT_LINKS[SubjectType.CONSULTATION] = consultations.consultation_link
+
         from pupils.record import RECORD_PARTS
 
         from .record import record_part

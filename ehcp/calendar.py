@@ -42,6 +42,8 @@ def _fold(line: str) -> str:
 
 def initials(deadline: Deadline) -> str:
     p = deadline.pupil
+    if p is None:  # a consultation before admission (A5): no child's initials yet
+        return "(not on roll)"
     surname = p.preferred_surname or p.legal_surname
     return f"{p.forename[:1]}.{surname[:1]}.".upper()
 

@@ -189,7 +189,7 @@ def open_deadline(
     rule_id: str,
     trigger_date: date,
     school: School,
-    pupil: Pupil,
+    pupil: Pupil | None,
     subject_type: str,
     subject_id: int,
     actor: User | None,
@@ -202,11 +202,12 @@ def open_deadline(
     reminders (they are keyed by the due date, so none is sent twice for the same date). A missed
     deadline whose corrected date is today or later opens again. Met and waived deadlines keep their status.
     Raises ValidationError (unknown rule, a trigger before the rule took effect, a missing meeting date).
+    `pupil` is None only for a child not yet on roll (A5 on a consultation, `ehcp.consultations`).
     """
     if rule_id not in rules.RULES:
         raise ValidationError(f"There is no deadline rule {rule_id!r}.")
     rule = rules.get_rule(rule_id)
-    if pupil.trust_id != school.trust_id:
+    if pupil is not None and pupil.trust_id != school.trust_id:
         raise ValidationError("The pupil and the school belong to different trusts.")
     _check_actor(actor, school)
     if not subject_type or len(subject_type) > 40:
@@ -255,7 +256,7 @@ def open_deadline(
             actor=actor,
             action=audit.Action.CREATE,
             obj=deadline,
-            pupil_id=pupil.pk,
+            pupil_id=pupil.pk if pupil else None,
             summary=f"Deadline {rule_id} opened: {rule.action} by {due:%-d %B %Y}",
         )
         return deadline
@@ -276,7 +277,7 @@ def open_deadline(
             actor=actor,
             action=audit.Action.CHANGE,
             obj=deadline,
-            pupil_id=pupil.pk,
+            pupil_id=pupil.pk if pupil else None,
             summary=f"Deadline {rule_id} recomputed: {old_due:%-d %B %Y} → {due:%-d %B %Y}",
         )
     return deadline

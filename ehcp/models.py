@@ -21,6 +21,7 @@ from . import rules
 RULE_CHOICES = [(rule_id, f"{rule_id}: {rule.action}") for rule_id, rule in rules.RULES.items()]
 EXCEPTION_CHOICES = list(rules.EXCEPTION_LABELS.items())
 DEFAULT_REMINDER_DAYS: tuple[int, ...] = (14, 7, 1)
+NOT_ON_ROLL = "a child not yet on roll"
 
 
 class SubjectType(models.TextChoices):
@@ -31,6 +32,7 @@ class SubjectType(models.TextChoices):
     ANNUAL_REVIEW = "annual_review", "Annual review"
     PHASE_TRANSFER = "phase_transfer", "Phase transfer"
     PUPIL = "pupil", "Pupil"
+    CONSULTATION = "consultation", "Consultation on naming the school"
 
 
 class Responsible(models.TextChoices):
@@ -55,7 +57,8 @@ class Deadline(TimeStamped):
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="deadlines")
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="deadlines")
+    # Empty only while the child is not on roll (A5 for a consultation on naming the school, set on linking).
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="deadlines", null=True, blank=True)
     rule_id = models.CharField("rule", max_length=4, choices=RULE_CHOICES)
     subject_type = models.CharField(max_length=40)
     subject_id = models.BigIntegerField()
@@ -98,7 +101,12 @@ class Deadline(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id} for {self.pupil}: {self.rule.action} by {self.due:%-d %B %Y}"
+        return f"{self.rule_id} for {self.pupil or NOT_ON_ROLL}: {self.rule.action} by {self.due:%-d %B %Y}"
+
+    @property
+    def child_label(self) -> str:
+        """The pupil, or "a child not yet on roll" (a consultation before admission has no pupil yet)."""
+        return self.pupil.display_name if self.pupil is not None else NOT_ON_ROLL
 
     @property
     def rule(self) -> rules.Rule:
@@ -438,3 +446,57 @@ class PhaseTransfer(TimeStamped):
     def __str__(self) -> str:
         where = "post-16" if self.post16 else f"from Year {self.from_year}"
         return f"Phase transfer of {self.pupil} ({where}) in {self.transfer_year}"
+
+
+def consultation_draft_path(instance: Consultation, filename: str) -> str:
+    # Random names: the original name is kept in the row, never trusted on disk.
+    import uuid
+
+    return f"consultations/{instance.trust_id}/{uuid.uuid4().hex}"
+
+
+class Consultation(TimeStamped):
+    """The LA asks a school whether it can be named in a child's EHC plan before the child is on roll
+    (CFA 2014 s.39(2); CoP 9.78-9.83). The school replies within 15 days (A5), the LA names the school or not,
+    and a named child's consultation is linked to their pupil record when they arrive."""
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting our reply"
+        REPLIED = "replied", "Replied, waiting for the LA"
+        NAMED = "named", "The LA named the school"
+        NOT_NAMED = "not_named", "The LA did not name the school"
+        WITHDRAWN = "withdrawn", "Withdrawn by the LA"
+
+    OPEN_STATUSES = (Status.AWAITING, Status.REPLIED)
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="consultations")
+    local_authority = models.CharField(max_length=100)
+    consulted_on = models.DateField(help_text="The day the school received the LA's consultation.")
+    child_name = models.CharField(max_length=200)
+    child_date_of_birth = models.DateField()
+    draft = models.FileField(upload_to=consultation_draft_path, max_length=300)
+    draft_name = models.CharField(max_length=200)
+    draft_content_type = models.CharField(max_length=100)
+    draft_size = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAITING)
+    response = models.TextField(blank=True)
+    replied_on = models.DateField(null=True, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    outcome_notes = models.CharField(max_length=300, blank=True)
+    pupil = models.ForeignKey(Pupil, on_delete=models.SET_NULL, null=True, blank=True, related_name="consultations")
+    linked_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-consulted_on", "-id"]
+        indexes = [models.Index(fields=["trust", "school", "status"])]
+
+    def __str__(self) -> str:
+        return f"Consultation on naming {self.school} for {self.child_name} ({self.consulted_on:%-d %B %Y})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

@@ -21,7 +21,7 @@ from trusts import audit
 from trusts.models import Membership, Notification, Role, User
 
 from .deadlines import deadline_link, reminder_days_for
-from .models import DEFAULT_REMINDER_DAYS, Deadline, DeadlineSetting, Responsible
+from .models import DEFAULT_REMINDER_DAYS, NOT_ON_ROLL, Deadline, DeadlineSetting, Responsible
 
 Status = Deadline.Status
 
@@ -101,6 +101,8 @@ def _who(d: Deadline) -> str:
 
 def _pupil_label(d: Deadline) -> str:
     # Notifications are emailed: they say which year group, never the pupil's name (data minimisation).
+    if d.pupil is None:  # a consultation before admission (A5)
+        return f"{NOT_ON_ROLL} at {d.school.name}"
     return f"a {d.pupil.get_year_group_display()} pupil at {d.school.name}"
 
 

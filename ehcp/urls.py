@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, deadlines, plan_dates, plans
+from .views import assessments, consultations, deadlines, plan_dates, plans
 
 app_name = "ehcp"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path("deadline-settings/<str:rule_id>/", deadlines.setting_edit, name="setting_edit"),
     path("calendar/", deadlines.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/<str:token>.ics", deadlines.calendar_feed, name="calendar_feed"),
+    path("consultations/", consultations.consultation_list, name="consultations"),
+    path("consultations/new/", consultations.consultation_new, name="consultation_new"),
+    path("consultations/<int:pk>/", consultations.consultation_detail, name="consultation_detail"),
+    path("consultations/<int:pk>/draft/", consultations.consultation_draft, name="consultation_draft"),
+    path("consultations/<int:pk>/reply/", consultations.consultation_reply, name="consultation_reply"),
+    path("consultations/<int:pk>/decision/", consultations.consultation_outcome, name="consultation_outcome"),
+    path("consultations/<int:pk>/link/", consultations.consultation_link, name="consultation_link"),
     path("assessments/", assessments.assessment_list, name="assessments"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/<slug:event>/", assessments.assessment_event, name="assessment_event"),

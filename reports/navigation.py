@@ -27,6 +27,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("Log a session", "graduated:sessions", "delivery.log_own"),
     ("Deadlines", "ehcp:deadlines", "deadline.view"),
     ("EHC plans", "ehcp:plans", "ehcp.change"),
+    ("Consultations", "ehcp:consultations", "ehcp.change"),
     ("Annual reviews", "reviews:list", "review.change"),
     ("Import", "pupils:import", "pupils.import"),
     ("School figures", "reports:school_dashboard", "school.aggregates"),

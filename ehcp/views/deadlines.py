@@ -30,7 +30,7 @@ from ..forms import (
     MeetDeadlineForm,
     WaiveForm,
 )
-from ..models import Deadline, DeadlineSetting
+from ..models import Deadline, DeadlineSetting, SubjectType
 
 
 @login_required
@@ -95,8 +95,8 @@ def deadline_csv(request: AuthedRequest) -> HttpResponse:
             count += 1
             yield [
                 d.school.name,
-                d.pupil.display_name,
-                d.pupil.upn,
+                d.child_label,
+                d.pupil.upn if d.pupil else "",
                 d.rule_id,
                 d.rule.action,
                 d.get_responsible_display(),
@@ -191,6 +191,8 @@ def _subject_link(deadline: Deadline) -> str:
         return reverse("ehcp:assessment_detail", kwargs={"pk": deadline.subject_id})
     if deadline.subject_type == services.PLAN:
         return reverse("ehcp:plan_detail", kwargs={"pk": deadline.subject_id})
+    if deadline.subject_type == SubjectType.CONSULTATION:
+        return reverse("ehcp:consultation_detail", kwargs={"pk": deadline.subject_id})
     return reverse("ehcp:pupil_ehc", kwargs={"pupil_id": deadline.pupil_id})
 
 

@@ -1,4 +1,4 @@
-"""Permission cases for the EHC pages (deadlines, assessments, plans), and the builders their tests share.
+"""Permission cases for the EHC pages (deadlines, assessments, plans, consultations), and their builders.
 
 Only casework roles (SENCO, headteacher, inclusion lead) reach any of them: never parents, governors,
 trustees, teachers or teaching assistants.
@@ -6,6 +6,7 @@ trustees, teachers or teaching assistants.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from ehcp import consultations, services
 from ehcp import deadlines as engine
-from ehcp import services
-from ehcp.models import Deadline, EhcPlan, NeedsAssessment
+from ehcp.models import Consultation, Deadline, EhcPlan, NeedsAssessment
 from pupils.models import Pupil
 from register.models import RegisterEntry
 from tests.factories import pupil_at
@@ -97,6 +98,28 @@ def make_deadline(demo: Any, school: Any, *, rule_id: str = "A2", trigger: date 
         )
 
 
+_children = itertools.count(1)
+
+
+def make_consultation(demo: Any, school: Any, *, child_name: str = "") -> Consultation:
+    """A consultation from the school's LA about a child not yet on roll, consulted 3 days ago (A5 open)."""
+    child_name = child_name or f"Sam Newcomer {next(_children)}"
+    with scope(trust=school.trust_id):
+        return consultations.record_consultation(
+            school=school,
+            local_authority=school.local_authority or "Oakshire",
+            consulted_on=timezone.localdate() - timedelta(days=3),
+            child_name=child_name,
+            child_date_of_birth=date(2021, 5, 4),
+            draft=SimpleUploadedFile("draft.pdf", PDF_BYTES, content_type="application/pdf"),
+            actor=casework_user(school),
+        )
+
+
+def _consultation(demo: Any, school: Any) -> dict[str, Any]:
+    return {"pk": make_consultation(demo, school).pk}
+
+
 def _version_pk(demo: Any, school: Any) -> dict[str, Any]:
     plan = make_plan(demo, school, pdf=True)
     with scopes_disabled():
@@ -135,6 +158,13 @@ CASES: list[Case] = [
     Case("ehcp:version_pdf_upload", kwargs=_version_pk, **OBJECT),
     Case("ehcp:version_outcome_add", kwargs=_version_pk, **OBJECT),
     Case("ehcp:version_provision_add", kwargs=_version_pk, **OBJECT),
+    Case("ehcp:consultations", own=CASEWORK_ROLES),
+    Case("ehcp:consultation_new", own=CASEWORK_ROLES),
+    Case("ehcp:consultation_detail", kwargs=_consultation, **OBJECT),
+    Case("ehcp:consultation_draft", kwargs=_consultation, **OBJECT),
+    Case("ehcp:consultation_reply", kwargs=_consultation, **OBJECT),
+    Case("ehcp:consultation_outcome", kwargs=_consultation, **OBJECT),
+    Case("ehcp:consultation_link", kwargs=_consultation, **OBJECT),
 ]
 
 COVERED_ELSEWHERE = {
