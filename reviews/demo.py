@@ -19,6 +19,7 @@ from django_scopes import scope
 from ehcp import rules
 from ehcp.models import Deadline, EhcPlan
 from trusts.models import Membership, Role, User
+from trusts.school_days import family_date
 
 from . import services
 from .models import SUBJECT_TYPE, AnnualReview, Invitee, ReviewAction
@@ -65,7 +66,7 @@ def _professionals(review: AnnualReview, actor: User) -> None:
 
 def _held(review: AnnualReview, actor: User, *, days_ago: int, record: services.MeetingRecord = RECORD) -> AnnualReview:
     today = timezone.localdate()
-    held = today - timedelta(days=days_ago)
+    held = family_date(school=review.school, day=today - timedelta(days=days_ago))
     review = services.schedule_meeting(review=review, meeting_date=held, actor=actor)
     services.record_invitations(
         review=review, invitees=list(review.invitees.all()), sent_on=held - timedelta(days=21), actor=actor
@@ -80,14 +81,17 @@ def _due_soon(review: AnnualReview, actor: User) -> AnnualReview:
 
 
 def _invitations_overdue(review: AnnualReview, actor: User) -> AnnualReview:
-    # Meeting in 10 days: the invitations were due 4 days ago and nobody has been invited yet.
-    return services.schedule_meeting(review=review, meeting_date=timezone.localdate() + timedelta(days=10), actor=actor)
+    # Meeting in 10 days (or the school day before): the invitations were due days ago and nobody is invited yet.
+    today = timezone.localdate()
+    meeting = family_date(school=review.school, day=today + timedelta(days=10), after=today)
+    return services.schedule_meeting(review=review, meeting_date=meeting, actor=actor)
 
 
 def _on_track(review: AnnualReview, actor: User) -> AnnualReview:
-    review = services.schedule_meeting(
-        review=review, meeting_date=timezone.localdate() + timedelta(days=35), actor=actor
-    )
+    # More than two weeks ahead, so the invitations are not due yet.
+    today = timezone.localdate()
+    meeting = family_date(school=review.school, day=today + timedelta(days=35), after=today + timedelta(days=14))
+    review = services.schedule_meeting(review=review, meeting_date=meeting, actor=actor)
     invitees = list(review.invitees.filter(role__in=["parent", "pupil"]))
     if invitees:
         services.record_invitations(review=review, invitees=invitees, sent_on=timezone.localdate(), actor=actor)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pupils.models import GroupStaff, Pupil
 from register.models import BroadArea, SenStatus
 from trusts.dates import academic_year_start
+from trusts.school_days import family_date
 
 from .. import services
 from ..models import Cycle, DeliveryLog, Provision
@@ -143,12 +144,15 @@ def _log_sessions(cycle: Cycle, *, logger: Any, today: date, rng: random.Random)
 def _plan_dates(kind: str, today: date, start: date, school: Any, rng: random.Random) -> tuple[date, date]:
     planned = min(start + timedelta(days=7), today)
     if kind == "overdue":
-        return planned, max(planned + timedelta(days=1), today - timedelta(days=rng.randrange(3, 20)))
+        review = max(planned + timedelta(days=1), today - timedelta(days=rng.randrange(3, 20)))
+        return planned, family_date(school=school, day=review, after=planned)
     if kind == "due":
-        return planned, today + timedelta(days=rng.randrange(0, 14))
+        return planned, family_date(
+            school=school, day=today + timedelta(days=rng.randrange(0, 14)), after=today - timedelta(days=1)
+        )
     review = services.default_review_date(school=school, on=today)
     if review <= today + timedelta(days=14):
-        review = today + timedelta(days=rng.randrange(21, 50))
+        review = family_date(school=school, day=today + timedelta(days=rng.randrange(21, 50)), after=today)
     return planned, review
 
 
@@ -182,16 +186,19 @@ def seed_school(school: Any, senco: Any, ta_groups: dict[int, Any], rng: random.
             first_start = today - timedelta(days=rng.randrange(130, 150))
             cycle = services.start_cycle(pupil=pupil, actor=senco, started_on=first_start)
             _fill_cycle(cycle, area=area, provisions=provisions, senco=senco, rng=rng)
+            reviewed = family_date(
+                school=school, day=first_start + timedelta(days=63), after=first_start + timedelta(days=7)
+            )
             services.confirm_plan(
                 cycle=cycle,
                 actor=senco,
-                review_date=first_start + timedelta(days=63),
+                review_date=reviewed,
                 expected_impact="Closer to age-related expectations in the targeted skills.",
                 planned_on=first_start + timedelta(days=7),
                 notify_staff=False,
             )
             logs += _log_sessions(cycle, logger=senco, today=today, rng=rng)
-            _review(cycle, reviewed_on=first_start + timedelta(days=63), senco=senco, rng=rng)
+            _review(cycle, reviewed_on=reviewed, senco=senco, rng=rng)
             cycles += 1
             current = Cycle.objects.get(pupil=pupil, status=Cycle.Status.ASSESSING)
         else:
@@ -204,7 +211,7 @@ def seed_school(school: Any, senco: Any, ta_groups: dict[int, Any], rng: random.
             continue  # still assessing and planning
         planned, review = _plan_dates(kind, today, current.started_on, school, rng)
         if review <= planned:
-            review = planned + timedelta(days=rng.randrange(21, 50))
+            review = family_date(school=school, day=planned + timedelta(days=rng.randrange(21, 50)), after=planned)
         services.confirm_plan(
             cycle=current,
             actor=senco,
@@ -221,7 +228,7 @@ def seed_school(school: Any, senco: Any, ta_groups: dict[int, Any], rng: random.
             services.record_parent_meeting(
                 pupil=pupil,
                 actor=senco,
-                held_on=min(held, today),
+                held_on=family_date(school=school, day=min(held, today)),
                 attendees="Parent, class teacher, SENCO",
                 notes="Talked through progress and home routines.",
                 agreed_actions="Read together for ten minutes each evening; school sends home the word list.",

@@ -12,6 +12,7 @@ from register.models import SenStatus
 from trusts import audit
 from trusts.calendar_defaults import TermDates, academic_year_of, half_term_end_on_or_after
 from trusts.models import School, User
+from trusts.school_days import last_school_day_on_or_before
 from trusts.services import ensure_calendar
 
 from ..models import Allocation, Cycle, Outcome, Strategy
@@ -23,7 +24,9 @@ PROFILE_FIELDS = ("liked_admired", "important_to_me", "how_to_support")
 
 def default_review_date(*, school: School, on: date) -> date:
     """The last day of the half-term containing `on`, or, if `on` is in a holiday, of the next half-term,
-    from the school's own calendar (created from the English default if the school has none yet).
+    from the school's own calendar (created from the English default if the school has none yet). Families
+    are given this date, so a half-term entered as ending on a weekend or a bank holiday gives the last school
+    day before it.
 
     Side effect: may create the school's calendar for this or the next academic year.
     """
@@ -32,7 +35,7 @@ def default_review_date(*, school: School, on: date) -> date:
         calendar = ensure_calendar(school=school, academic_year=academic_year)
         terms = [TermDates(h.name, h.start, h.end) for h in calendar.half_terms.all()]
         try:
-            return half_term_end_on_or_after(on, terms)
+            return last_school_day_on_or_before(school=school, day=half_term_end_on_or_after(on, terms))
         except ValueError:
             continue  # after the year's last half-term (the summer holiday): the next year's first
     raise ValidationError(f"The school calendar has no half-term after {_long(on)}. Add the term dates.")
