@@ -37,6 +37,13 @@ class EhcpConfig(AppConfig):
 
         # register's rule: a pupil is recorded as E only once an EHC plan has been issued.
         EHC_PLAN_CHECKS.add(has_issued_plan)
+
+        from register.ctf import CTF_SENT_HOOKS
+
+        from .services.records_sent import meet_records_transfer
+
+        # register's CTF: sending a leaver's common transfer file meets C1.
+        CTF_SENT_HOOKS.add(meet_records_transfer)
         from pupils.moves import PUPIL_MOVED_HOOKS
 
         from .moves import move_ehc_casework

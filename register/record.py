@@ -3,10 +3,13 @@ the causes for concern on the timeline, and the concerns section."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from pupils.models import Pupil
-from pupils.record import RecordPart
+from pupils.record import RecordLink, RecordPart
 from pupils.timeline import TimelineEvent
 from trusts.models import User
+from trusts.permissions import can
 
 from .concern_queries import concerns_for_record
 from .models import RegisterChange, RegisterEntry
@@ -31,7 +34,11 @@ def register_part(user: User, pupil: Pupil, manage: bool) -> RecordPart:
         if concern.outcome:
             text += f", outcome {concern.get_outcome_display().lower()}"
         timeline.append(TimelineEvent(day=concern.created_at.date(), text=text + "."))
+    links = []
+    if manage and (pupil.leaving_date or pupil.possible_leaver_since) and can(user, "register.change", pupil):
+        links.append(RecordLink("Send the common transfer file", reverse("register:ctf_send", args=[pupil.pk])))
     return RecordPart(
+        links=links,
         template="register/_record_register.html",
         context={
             "entry": RegisterEntry.objects.filter(pupil=pupil).first(),

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import concerns, register
+from .views import concerns, ctf, register
 
 app_name = "register"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     # The pupil record moved to pupils (/pupils/<pk>/); old links and bookmarks still arrive.
     path("pupil/<int:pk>/", RedirectView.as_view(pattern_name="pupils:record", permanent=True), name="moved_record"),
     path("pupil/<int:pk>/status/", register.change_status, name="change_status"),
+    # the common transfer file: a leaver's, sent out of the trust; an arriving pupil's, imported
+    path("pupil/<int:pk>/common-transfer-file/", ctf.ctf_send, name="ctf_send"),
+    path("common-transfer-file/import/", ctf.ctf_import, name="ctf_import"),
     # causes for concern
     path("concerns/new/", concerns.concern_new, name="concern_new"),
     path("concerns/mine/", concerns.my_concerns, name="my_concerns"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, dashboards, evidence, home, portal, sen_information
+from .views import board, dashboards, evidence, home, portal, sen_file_pack, sen_information
 
 app_name = "reports"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("sen-information-report/", sen_information.sen_information, name="sen_information"),
     path("sen-information-report/pdf/", sen_information.sen_information_pdf, name="sen_information_pdf"),
     path("evidence-pack/<int:pupil_id>/", evidence.evidence_pack, name="evidence_pack"),
+    # the SEN file pack for the next school of a pupil leaving the trust (with the CTF, register:ctf_send)
+    path("sen-file-pack/<int:pupil_id>/<str:kind>/", sen_file_pack.sen_file_pack_download, name="sen_file_pack"),
 ]

@@ -211,6 +211,7 @@ EXTRA_BUILDERS: dict[str, Builder] = {
     "reports:portal_child": lambda demo, email: {"pk": pupil_at(demo, demo.acorn).pk},
     "reports:portal_document": _portal_document,
     "reports:evidence_pack": _evidence_pupil,
+    "reports:sen_file_pack": lambda demo, email: {"pupil_id": pupil_at(demo, demo.acorn).pk, "kind": "pdf"},
     "trusts:invitation": _invitation,
     "register:moved_record": lambda demo, email: {"pk": pupil_at(demo, demo.acorn).pk},
 }
