@@ -117,7 +117,8 @@ def link_parent_on_acceptance(*, invitation: Invitation, user: User) -> None:
 def parent_invitation_text(invitation: Invitation) -> tuple[str, str]:
     school_name = invitation.school.name if invitation.school else invitation.trust.name
     return (
-        f"{school_name} has invited you to see your child's support",
-        f"{school_name} has invited you to SEND Casework, where you can read how the school is helping your "
-        "child: their support plan, targets, review dates and letters the school shares with you.",
+        f"See how {school_name} helps your child",
+        f"{school_name} has asked you to join SEND Casework. There you can read how the school helps your child. "
+        "You can see their support plan, their targets, when the plan will be looked at again, and letters "
+        "from the school.",
     )

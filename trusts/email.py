@@ -53,8 +53,8 @@ def body_of(note: Notification) -> str:
         "There is something new for you in SEND Casework"
         f"{' that needs action' if note.kind.startswith(('deadline', 'concern')) else ''}.\n"
         f"Sign in to read it: {settings.SITE_URL}{note.link or '/notifications/'}\n\n"
-        "For pupils' privacy this email does not include details.\n"
-        "You get this email because of your role in SEND Casework."
+        "To keep children safe, this email does not include details.\n"
+        "You get this email because you use SEND Casework."
     )
 
 

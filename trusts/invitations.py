@@ -132,8 +132,8 @@ def send_invitation(*, invitation: Invitation) -> str | None:
         f"Hello {invitation.full_name or invitation.email},\n\n{opening}\n\n"
         f"To accept, open this link. It works for {VALID_DAYS} days, for this email address only:\n"
         f"{accept_url(token)}\n\n"
-        "If you were not expecting this email, you can ignore it: nothing is shared with anyone until the "
-        "invitation is accepted from this email address."
+        "If you were not expecting this email, you can ignore it. Nothing is shared unless you say yes with "
+        "the link in this email."
     )
     send_mail(
         subject=f"[SEND Casework] {subject}",
