@@ -45,7 +45,8 @@ def family_footer(context: template.Context, schools: School | Iterable[Any] | N
             .order_by("user__full_name", "pk")
         )
         for m in memberships:
-            sencos[m.school_id].append(m.user)
+            if m.school_id is not None:
+                sencos[m.school_id].append(m.user)
     privacy = reverse("trusts:privacy")
     if context.get("request") is None:
         privacy = settings.SITE_URL.rstrip("/") + privacy
