@@ -330,6 +330,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-deadlines": {"task": "ehcp.tasks.sweep_deadlines", "schedule": 300.0},
     "expire-access-grants": {"task": "pupils.tasks.expire_access_grants", "schedule": crontab(hour=1, minute=5)},
     "delete-stale-imports": {"task": "pupils.tasks.delete_stale_imports", "schedule": crontab(hour=1, minute=20)},
+    # Retention: former pupils past DOB + 31 years listed for the data protection lead (destroys nothing).
+    "list-records-due-for-destruction": {
+        "task": "pupils.tasks.list_records_due_for_destruction",
+        "schedule": crontab(hour=2, minute=10),
+    },
 }
 
 # Logs (config/logging.py): never pupils' data; one line per request with its URL pattern, status, duration

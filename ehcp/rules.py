@@ -17,7 +17,7 @@ from typing import Literal
 
 from trusts.dates import add_months
 
-Unit = Literal["weeks", "days", "months", "before_meeting_weeks", "fixed_date", "school_days"]
+Unit = Literal["weeks", "days", "months", "calendar_months", "before_meeting_weeks", "fixed_date", "school_days"]
 Who = Literal["la", "school", "parent", "headteacher"]
 # "deadline": the due date is the last day on time. "earliest": the first day the action is allowed.
 Kind = Literal["deadline", "earliest"]
@@ -44,6 +44,7 @@ _NONE: frozenset[str] = frozenset()
 _SEND_REGS_IN_FORCE = date(2014, 9, 1)  # CFA 2014 Part 3 and SEND Regs 2014
 _CODE_2015_IN_FORCE = date(2015, 4, 1)  # SEND Code of Practice 0-25 (January 2015)
 _PUPIL_INFO_REGS_IN_FORCE = date(2005, 7, 8)  # Education (Pupil Information) (England) Regs 2005, reg 1
+_GDPR_IN_FORCE = date(2018, 5, 25)  # GDPR art. 12(3) (the UK GDPR since 1 January 2021); DPA 2018
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,20 @@ RULES: dict[str, Rule] = {
             15, "school_days", "school", "Education (Pupil Information) (England) Regulations 2005, reg 9",
             "within 15 school days of the pupil leaving", effective_from=_PUPIL_INFO_REGS_IN_FORCE,
         ),
+        # Data protection: a subject access request (a parent for their child, or a former pupil).
+        _rule(
+            "S1", "Subject access request received", "Trust sends the copy of the data held",
+            1, "calendar_months", "school", "UK GDPR art. 12(3) and 15; ICO guidance on the right of access",
+            "within one month of receiving the request (the same day next month)",
+            effective_from=_GDPR_IN_FORCE,
+        ),
+        _rule(
+            "S2", "Complex or numerous subject access request received (extended)",
+            "Trust sends the copy of the data held",
+            3, "calendar_months", "school", "UK GDPR art. 12(3): extended by two further months",
+            "within three months of receiving the request, when it is complex and the person was told "
+            "within the first month", effective_from=_GDPR_IN_FORCE,
+        ),
     ]
 }
 # fmt: on
@@ -241,6 +256,16 @@ def phase_transfer_due(transfer_year: int, post16: bool) -> date:
     """Regs 18(1): amend the plan *before 15 February* of the transfer year, i.e. by 14 February;
     for a move into post-16 education *before 31 March*, i.e. by 30 March."""
     return date(transfer_year, 3, 30) if post16 else date(transfer_year, 2, 14)
+
+
+def subject_access_due(received: date, months: int = 1) -> date:
+    """UK GDPR art. 12(3), as the ICO counts it: from the day the request is received to the same day
+    ``months`` later; with no such day, the last day of that month.
+
+    Received 3 September 2026: due by 3 October 2026. Received 31 January 2027: due by 28 February 2027.
+    Extended (3 months): received 3 September 2026, due by 3 December 2026.
+    """
+    return add_months(received, months)
 
 
 def is_school_day(d: date, closed_days: AbstractSet[date] = frozenset()) -> bool:
@@ -305,6 +330,8 @@ def due_date(
             # "Not within 6 months" (X1) ends on the same day number 6 months later; "within
             # N months" (R1, R2) is treated like the annual review: the day before.
             return later if rule.kind == "earliest" else later - timedelta(days=1)
+        case "calendar_months":
+            return subject_access_due(trigger_date, rule.limit)
         case "school_days":
             # Counting the day the pupil leaves as day 1 when it is a school day: the earlier,
             # safer reading, as for the calendar-day limits.

@@ -22,3 +22,9 @@ class GraduatedConfig(AppConfig):
         from .moves import move_support
 
         PUPIL_MOVED_HOOKS.add(move_support)  # a pupil who moves school takes this app's casework with them
+        from pupils.retention import PUPIL_DESTROYED_HOOKS, SUBJECT_ACCESS_EXPORTERS
+
+        from . import retention
+
+        PUPIL_DESTROYED_HOOKS.add(retention.destroy_pupil_records)  # a destroyed record leaves nothing here
+        SUBJECT_ACCESS_EXPORTERS.add(retention.export_pupil_records)  # a subject access export holds all of it

@@ -25,3 +25,9 @@ class PupilsConfig(AppConfig):
         from .record import RECORD_PARTS
 
         RECORD_PARTS.add(move_record_part)  # the record's timeline shows moves; its casework roles get the action
+        from trusts.permissions import DATA_PROTECTION_LEAD
+
+        from . import retention
+
+        DATA_PROTECTION_LEAD.add(retention.named_lead_id)  # a trust may name its data protection lead
+        retention.SUBJECT_ACCESS_EXPORTERS.add(retention.pupils_own_rows)

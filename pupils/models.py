@@ -110,6 +110,11 @@ class Contact(TimeStamped):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="children_links"
     )
+    # Documents for this parent come in large print (trusts.pdf, static/css/print-large.css): set by the
+    # pupil's casework staff on the record, or by the parent in the portal; remembered for every download.
+    large_print = models.BooleanField(
+        default=False, help_text="Send this person large-print documents (17pt text, high contrast)."
+    )
 
     objects = ScopedManager(trust="trust")
 
@@ -249,3 +254,90 @@ class PupilUserObjectPermission(UserObjectPermissionBase):
     """django-guardian's per-object grant with a real foreign key to the pupil (not the generic table)."""
 
     content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
+
+
+# Retention (pupils.retention) ------------------------------------------------------------------------
+
+
+class LegalHold(TimeStamped):
+    """A reason the law gives to keep a pupil's record past its retention date: while a hold is in place
+    (not lifted) the record is never destroyed. Placing and lifting are audited."""
+
+    class Kind(models.TextChoices):
+        TRIBUNAL = "tribunal", "SEND Tribunal appeal or claim"
+        COURT_ORDER = "court_order", "Court order or litigation"
+        SAFEGUARDING = "safeguarding", "Safeguarding (including an inquiry)"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="legal_holds")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.CharField(max_length=500)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.CharField(max_length=500, blank=True)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["trust", "pupil", "lifted_at"])]
+
+    def __str__(self) -> str:
+        return f"Legal hold ({self.get_kind_display()})"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+
+class Destruction(TimeStamped):
+    """A former pupil's record due for destruction, then, once signed off, its anonymised tombstone.
+
+    While due, `pupil` points at the record. On sign-off the record is destroyed and `pupil` becomes null:
+    what is left says what was destroyed (counts per kind), when, by whom and under which rule, and holds no
+    name, UPN or date of birth. `former_pupil_id` is the number the audit trail knows the pupil by.
+    """
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due for destruction"
+        DESTROYED = "destroyed", "Destroyed"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, help_text="The last school.")
+    pupil = models.OneToOneField(Pupil, on_delete=models.SET_NULL, null=True, blank=True, related_name="destruction")
+    former_pupil_id = models.BigIntegerField()
+    rule = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
+    listed_on = models.DateField()
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    destroyed_by_name = models.CharField(max_length=150, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="What was destroyed: kind -> how many.")
+    files_deleted = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["listed_on", "id"]
+        indexes = [models.Index(fields=["trust", "status", "listed_on"])]
+
+    def __str__(self) -> str:
+        return f"Record {self.former_pupil_id}: {self.get_status_display()}"
+
+
+class DataProtectionLead(TimeStamped):
+    """The person a trust names as its data protection lead (`data.protection`), instead of its inclusion
+    leads."""
+
+    trust = models.OneToOneField(Trust, on_delete=models.PROTECT, related_name="data_protection_lead")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    def __str__(self) -> str:
+        return f"Data protection lead: {self.user}"

@@ -33,3 +33,21 @@ def delete_stale_imports() -> int:
     from .importing import delete_stale_uploads
 
     return delete_stale_uploads()
+
+
+@shared_task(acks_late=True)
+def list_records_due_for_destruction() -> int:
+    """Nightly: put former pupils whose retention has ended on their trust's "due for destruction" list
+    (`pupils.retention.list_due`). Destroys nothing: the data protection lead signs each one off. Idempotent."""
+    from .retention import list_due
+
+    today = timezone.localdate()
+    with scopes_disabled():
+        from trusts.models import Trust
+
+        trust_ids = list(Trust.objects.order_by("pk").values_list("pk", flat=True))
+    added = 0
+    for trust_id in trust_ids:
+        with scope(trust=trust_id):
+            added += list_due(today=today)[0]
+    return added

@@ -11,3 +11,11 @@ class ReportsConfig(AppConfig):
         from .record import record_part
 
         RECORD_PARTS.add(record_part)
+
+        from ehcp.deadlines import SUBJECT_LINKS
+
+        from . import data_protection_record
+        from .subject_access import SUBJECT_TYPE
+
+        RECORD_PARTS.add(data_protection_record.record_part)  # subject access, legal holds, mistaken documents
+        SUBJECT_LINKS[SUBJECT_TYPE] = data_protection_record.subject_access_link

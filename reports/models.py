@@ -92,3 +92,35 @@ class SenInformationReport(TimeStamped):
         "complaints",
         "local_offer",
     )
+
+
+class SubjectAccessRequest(TimeStamped):
+    """A request for a copy of everything held about a child (UK GDPR art. 15), from a parent for their child
+    or from the (former) pupil. Answered within a month (S1), or three for a complex request (S2), tracked by
+    the deadline engine. Lives in `reports` because its export reads every app (`reports.subject_access`)."""
+
+    class Requester(models.TextChoices):
+        PARENT = "parent", "A parent or carer, for their child"
+        PUPIL = "pupil", "The pupil or former pupil"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey("trusts.School", on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.CASCADE, related_name="subject_access_requests")
+    requester_kind = models.CharField("who asked", max_length=10, choices=Requester.choices)
+    requester_name = models.CharField("their name", max_length=150)
+    received_on = models.DateField("date received")
+    extended_on = models.DateField(null=True, blank=True)
+    extension_reason = models.CharField(max_length=300, blank=True)
+    # Third-party information reviewed before release: the keys of the checklist items ticked.
+    reviewed = models.JSONField(default=list, blank=True)
+    sent_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["trust", "school", "sent_on"])]
+
+    def __str__(self) -> str:
+        return f"Subject access request received {self.received_on:%-d %B %Y}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import board, dashboards, evidence, home, portal, sen_file_pack, sen_information
+from .views import data_protection as dp
 
 app_name = "reports"
 
@@ -23,4 +24,18 @@ urlpatterns = [
     path("evidence-pack/<int:pupil_id>/", evidence.evidence_pack, name="evidence_pack"),
     # the SEN file pack for the next school of a pupil leaving the trust (with the CTF, register:ctf_send)
     path("sen-file-pack/<int:pupil_id>/<str:kind>/", sen_file_pack.sen_file_pack_download, name="sen_file_pack"),
+    # data protection: retention, legal holds, subject access (reports.views.data_protection)
+    path("data-protection/", dp.home, name="data_protection"),
+    path("data-protection/lead/", dp.lead_setting, name="data_protection_lead"),
+    path("data-protection/destruction/<int:pk>/", dp.sign_off, name="destruction_sign_off"),
+    path("data-protection/pupils/<int:pupil_id>/hold/", dp.hold_new, name="legal_hold_new"),
+    path("data-protection/holds/<int:pk>/lift/", dp.hold_lift, name="legal_hold_lift"),
+    path("data-protection/pupils/<int:pupil_id>/subject-access/", dp.sar_new, name="sar_new"),
+    path("data-protection/subject-access/<int:pk>/", dp.sar_detail, name="sar_detail"),
+    path("data-protection/subject-access/<int:pk>/export/", dp.sar_export, name="sar_export"),
+    path(
+        "data-protection/pupils/<int:pupil_id>/documents/<int:pk>/delete/",
+        dp.document_delete,
+        name="document_delete",
+    ),
 ]

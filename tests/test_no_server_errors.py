@@ -172,6 +172,12 @@ def _portal_document(demo: Any, email: str) -> dict[str, Any]:
     return {"pk": document.pupil_id, "document_id": document.pk}
 
 
+def _subject_access_request(demo: Any) -> Any:
+    from tests.permission_cases.data_protection import make_request
+
+    return make_request(demo.acorn)
+
+
 def _evidence_pupil(demo: Any, email: str) -> dict[str, Any]:
     """A pupil with everything the pack reads: a plan in place, a concern and a meeting with parents."""
     from graduated import services
@@ -211,6 +217,7 @@ EXTRA_BUILDERS: dict[str, Builder] = {
     "reports:portal_child": lambda demo, email: {"pk": pupil_at(demo, demo.acorn).pk},
     "reports:portal_document": _portal_document,
     "reports:evidence_pack": _evidence_pupil,
+    "reports:sar_export": lambda demo, email: {"pk": _subject_access_request(demo).pk},
     "reports:sen_file_pack": lambda demo, email: {"pupil_id": pupil_at(demo, demo.acorn).pk, "kind": "pdf"},
     "trusts:invitation": _invitation,
     "register:moved_record": lambda demo, email: {"pk": pupil_at(demo, demo.acorn).pk},

@@ -48,7 +48,17 @@ OWN_PUPILS = frozenset({"pupils.view_own", "concern.raise", "plan.view_own", "de
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.INCLUSION_LEAD: CASEWORK
-    | {"trust.dashboard", "trust.casework", "board.report", "school.aggregates", "people.manage", "sso.manage"},
+    | {
+        "trust.dashboard",
+        "trust.casework",
+        "board.report",
+        "school.aggregates",
+        "people.manage",
+        "sso.manage",
+        # The trust's data protection lead (retention, legal holds, subject access), unless the trust
+        # names someone else (`DATA_PROTECTION_LEAD`).
+        "data.protection",
+    },
     Role.TRUSTEE: frozenset({"trust.dashboard", "board.report"}),
     Role.HEADTEACHER: CASEWORK | {"school.aggregates", "people.manage"},
     Role.SENCO: CASEWORK | OWN_PUPILS | {"school.aggregates"},
@@ -102,11 +112,36 @@ def _trust_id_of(target: Any) -> int | None:
     return int(trust_id) if trust_id is not None else None
 
 
+DATA_PROTECTION = "data.protection"
+# The user the trust names as its data protection lead, if any: pupils answers (trust id -> user id | None).
+# When a trust names someone, they alone hold `data.protection`; otherwise its inclusion leads do.
+DATA_PROTECTION_LEAD: Hooks[Callable[[int], int | None]] = Hooks(
+    "trusts.permissions.DATA_PROTECTION_LEAD",
+    rule="only the data protection lead a trust names signs off the destruction of pupils' records",
+    filled_by="pupils",
+)
+
+
+def _named_data_protection_lead(user: User, trust_id: int) -> int | None:
+    cached: tuple[int | None] | None = getattr(user, "_dp_lead_cache", None)
+    if cached is None:
+        cached = (next((found for hook in DATA_PROTECTION_LEAD if (found := hook(trust_id)) is not None), None),)
+        setattr(user, "_dp_lead_cache", cached)  # noqa: B010 - a cache on the user object, not a field
+    return cached[0]
+
+
 def can(user: AnyUser, action: str, target: Any = None) -> bool:
     """May `user` do `action` on `target`? Unknown actions are refused."""
     memberships = memberships_of(user)
     if not memberships:
         return False
+    if action == DATA_PROTECTION and isinstance(user, User):
+        target_trust = _trust_id_of(target)
+        if target_trust is not None and target_trust != memberships[0].trust_id:
+            return False
+        named = _named_data_protection_lead(user, memberships[0].trust_id)
+        if named is not None:
+            return named == user.pk
     target_trust = _trust_id_of(target)
     if target_trust is not None and target_trust != memberships[0].trust_id:
         return False

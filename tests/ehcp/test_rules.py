@@ -26,7 +26,7 @@ from ehcp.rules import (
 
 
 def test_every_rule_in_domain_table_is_present_with_source():
-    expected = {f"A{i}" for i in range(1, 7)} | {f"R{i}" for i in range(1, 10)} | {"X1", "X2", "C1"}
+    expected = {f"A{i}" for i in range(1, 7)} | {f"R{i}" for i in range(1, 10)} | {"X1", "X2", "C1"} | {"S1", "S2"}
     assert set(RULES) == expected
     for rule_id, rule in RULES.items():
         assert rule.id == rule_id

@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 def test_every_app_adds_its_part_to_the_record() -> None:
     assert RECORD_PARTS in DECLARED and RECORD_PARTS.required
     modules = {build.__module__ for build in RECORD_PARTS}
-    assert modules == {"register.record", "graduated.record", "ehcp.record", "reports.record", "pupils.moves"}
+    assert modules == {
+        "register.record",
+        "graduated.record",
+        "ehcp.record",
+        "reports.record",
+        "reports.data_protection_record",
+        "pupils.moves",
+    }
 
 
 def test_the_record_shows_each_apps_part_to_a_senco_and_less_to_a_teacher(demo) -> None:
