@@ -163,10 +163,11 @@ RULES: dict[str, Rule] = {
             "within 8 weeks of sending the proposed amendments",
         ),
         _rule(
-            "R9", "Phase transfer (e.g. Year 6 to Year 7)",
-            "LA issues the amended plan naming the new school",
-            0, "fixed_date", "la", "SEND Regulations 2014, reg 18(1)",
-            "before 15 February of the transfer year (before 31 March for a move into post-16)",
+            "R9", "Transfer between phases (the pupil's next year group is not taught at their school)",
+            "LA issues the amended plan naming the new school or post-16 institution",
+            0, "fixed_date", "la", "SEND Regulations 2014, regs 2(1), 18(1) and 18(2)",
+            "before 15 February of the calendar year of the transfer (before 31 March for a move into "
+            "post-16; between post-16 institutions, at least 5 months before the transfer)",
         ),
         # Re-assessment
         _rule(
@@ -252,10 +253,65 @@ def before_meeting(meeting: date, weeks: int = 2) -> date:
     return meeting - timedelta(weeks=weeks)
 
 
+TransferKind = Literal["school", "post16", "between_post16"]
+
+
+@dataclass(frozen=True)
+class TransferDate:
+    """When the plan of a pupil changing phase must be amended: the last day on time is `before`'s day
+    minus one in the calendar year of the transfer, and, where `months_before` is set, no later than that
+    many months before the transfer itself (whichever is earlier)."""
+
+    kind: TransferKind
+    label: str
+    before: tuple[int, int]  # (month, day): "before 15 February" is (2, 15)
+    months_before: int | None
+    source: str
+    wording: str
+
+
+# R9's three cases, as data. "Transfer between phases" is defined by reg 2(1): early years to school, infant to
+# junior, primary to middle, primary or middle to secondary, secondary to a post-16 institution.
+TRANSFER_DATES: dict[str, TransferDate] = {
+    t.kind: t
+    for t in [
+        TransferDate(
+            "school", "into a school", (2, 15), None, "SEND Regulations 2014, reg 18(1)",
+            "before 15 February in the calendar year of the transfer",
+        ),
+        TransferDate(
+            "post16", "from school into post-16", (3, 31), None, "SEND Regulations 2014, reg 18(1)",
+            "before 31 March in the calendar year of the transfer",
+        ),
+        # Reg 18(2) counts back from the transfer; the Code asks for 31 March when the move is at the start
+        # of the academic year, as it nearly always is: the earlier of the two.
+        TransferDate(
+            "between_post16", "between post-16 institutions", (3, 31), 5,
+            "SEND Regulations 2014, reg 18(2); SEND Code of Practice 2015, chapter 9",
+            "at least 5 months before the transfer (and normally before 31 March for a September move)",
+        ),
+    ]
+}
+
+
+def transfer_date_due(kind: TransferKind, transfer_on: date) -> date:
+    """The last day the amended plan is on time for a transfer of `kind` on `transfer_on`.
+
+    A September 2027 transfer: into school 14 February 2027, into post-16 30 March 2027, between post-16
+    institutions 30 March 2027 (five months before 1 September is 1 April, later than 30 March).
+    """
+    rule = TRANSFER_DATES[kind]
+    month, day = rule.before
+    due = date(transfer_on.year, month, day) - timedelta(days=1)
+    if rule.months_before is not None:
+        due = min(due, add_months(transfer_on, -rule.months_before))
+    return due
+
+
 def phase_transfer_due(transfer_year: int, post16: bool) -> date:
     """Regs 18(1): amend the plan *before 15 February* of the transfer year, i.e. by 14 February;
-    for a move into post-16 education *before 31 March*, i.e. by 30 March."""
-    return date(transfer_year, 3, 30) if post16 else date(transfer_year, 2, 14)
+    for a move into post-16 education *before 31 March*, i.e. by 30 March (a September transfer)."""
+    return transfer_date_due("post16" if post16 else "school", date(transfer_year, 9, 1))
 
 
 def subject_access_due(received: date, months: int = 1) -> date:
@@ -324,7 +380,9 @@ def due_date(
         case "before_meeting_weeks":
             return before_meeting(trigger_date, rule.limit)
         case "fixed_date":
-            return phase_transfer_due(trigger_date.year, post16)
+            # R9: the trigger is the day of the transfer. A move between post-16 institutions is stored as a
+            # post-16 one: for a transfer on 1 September both give 30 March (`transfer_date_due`).
+            return transfer_date_due("between_post16" if post16 else "school", trigger_date)
         case "months":
             later = add_months(trigger_date, rule.limit)
             # "Not within 6 months" (X1) ends on the same day number 6 months later; "within

@@ -25,8 +25,13 @@ class TrustAdmin(admin.ModelAdmin):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "trust", "urn", "la_code", "establishment_number", "phase"]
+    list_display = ["name", "trust", "urn", "la_code", "establishment_number", "phase", "year_range_display"]
     list_filter = ["trust", "phase"]
+
+    @admin.display(description="Year groups")
+    def year_range_display(self, obj: School) -> str:
+        """The range phase transfers (R9) are opened by: the trust's own, else from the ages or the phase."""
+        return obj.year_range_display()
 
 
 class HalfTermInline(admin.TabularInline):

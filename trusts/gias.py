@@ -67,8 +67,10 @@ STATUSES: dict[str, str] = {
 PHASES: dict[str, str | None] = {
     "nursery": Phase.NURSERY.value,
     "primary": Phase.PRIMARY.value,
-    "middle deemed primary": Phase.PRIMARY.value,
-    "middle deemed secondary": Phase.SECONDARY.value,
+    # A middle school is "deemed" primary or secondary for funding; for phase transfers it is a middle school
+    # either way (reg 2(1): primary -> middle -> secondary), its year range taken from its statutory ages.
+    "middle deemed primary": Phase.MIDDLE.value,
+    "middle deemed secondary": Phase.MIDDLE.value,
     "secondary": Phase.SECONDARY.value,
     "all-through": Phase.ALL_THROUGH.value,
     "16 plus": Phase.POST16.value,
@@ -241,7 +243,9 @@ def rows_of_trust(extract: Extract, trust_code: str) -> list[RegisterRow]:
 # ------------------------------------------------------------------------------------------- one row
 
 
-def school_phase(*, phase_name: str, type_name: str, low_age: int | None, high_age: int | None) -> str | None:
+def school_phase(
+    *, phase_name: str, type_name: str, low_age: int | None, high_age: int | None, name: str = ""
+) -> str | None:
     """The school phase for a register row, or None when it cannot be told.
 
     The type comes first: for SEND casework a special school or alternative provision is what matters,
@@ -252,7 +256,15 @@ def school_phase(*, phase_name: str, type_name: str, low_age: int | None, high_a
     >>> school_phase(phase_name="Secondary", type_name="Free schools alternative provision", low_age=11, high_age=16)
     'alternative'
     >>> school_phase(phase_name="Middle deemed primary", type_name="Academy converter", low_age=8, high_age=12)
-    'primary'
+    'middle'
+
+    GIAS has no infant or junior phase: both are "Primary". A primary whose pupils leave by 7 is an infant
+    school, one whose pupils start at 7 a junior school (`primary_kind`).
+
+    >>> school_phase(phase_name="Primary", type_name="Academy converter", low_age=4, high_age=7)
+    'infant'
+    >>> school_phase(phase_name="Primary", type_name="", low_age=None, high_age=None, name="Elm Junior School")
+    'junior'
 
     "Not applicable" with no special or AP type (some independent schools, hospital schools) goes by the
     age range: to 5 nursery, from 16 post-16, from 11 secondary, to 12 primary, else all-through.
@@ -267,6 +279,8 @@ def school_phase(*, phase_name: str, type_name: str, low_age: int | None, high_a
     if "alternative provision" in kind or kind == "pupil referral unit":
         return Phase.ALTERNATIVE.value
     from_phase = PHASES.get(" ".join(phase_name.lower().split()), "unknown")
+    if from_phase == Phase.PRIMARY.value:
+        return primary_kind(name=name, low_age=low_age, high_age=high_age)
     if from_phase not in (None, "unknown"):
         return from_phase
     if from_phase == "unknown" or low_age is None or high_age is None:
@@ -278,8 +292,37 @@ def school_phase(*, phase_name: str, type_name: str, low_age: int | None, high_a
     if low_age >= 11:
         return Phase.SECONDARY.value
     if high_age <= 12:
-        return Phase.PRIMARY.value
+        return primary_kind(name=name, low_age=low_age, high_age=high_age)
     return Phase.ALL_THROUGH.value
+
+
+def primary_kind(*, name: str, low_age: int | None, high_age: int | None) -> str:
+    """Infant, junior or primary, for a school GIAS calls primary.
+
+    The ages decide when GIAS gives them: leaving by 7 (4-7, 3-7) is infant; starting at 7 or later
+    (7-11) is junior; anything else (3-11, a 4-9 first school) is primary. Without ages the name decides:
+    "Infant" (or "Infants") without "Junior" is infant, "Junior" without "Infant" junior; a "Junior and
+    Infant School" is a primary, as in the north of England.
+
+    >>> primary_kind(name="Oak Infant School", low_age=3, high_age=7), primary_kind(name="", low_age=7, high_age=11)
+    ('infant', 'junior')
+    >>> primary_kind(name="St Mary's Junior and Infant School", low_age=None, high_age=None)
+    'primary'
+    """
+    if low_age is not None and high_age is not None:
+        if high_age <= 7:
+            return Phase.INFANT.value
+        if low_age >= 7 and high_age <= 11:
+            return Phase.JUNIOR.value
+        return Phase.PRIMARY.value
+    words = set(re.findall(r"[a-z]+", name.lower()))
+    infant = bool(words & {"infant", "infants"})
+    junior = bool(words & {"junior", "juniors"})
+    if infant and not junior:
+        return Phase.INFANT.value
+    if junior and not infant:
+        return Phase.JUNIOR.value
+    return Phase.PRIMARY.value
 
 
 def parse_age(value: str) -> int | None:
@@ -382,7 +425,7 @@ def check_row(row: RegisterRow) -> tuple[Establishment | None, list[str]]:
         if low is not None and high is not None and low > high:
             problems.append(f"the StatutoryLowAge {low} is above the StatutoryHighAge {high}.")
             ages_ok = False
-        phase = school_phase(phase_name=row.get(PHASE), type_name=row.get(TYPE), low_age=low, high_age=high)
+        phase = school_phase(phase_name=row.get(PHASE), type_name=row.get(TYPE), low_age=low, high_age=high, name=name)
         if phase is None and ages_ok:
             known = " ".join(row.get(PHASE).lower().split()) in PHASES
             problems.append(

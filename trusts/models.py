@@ -11,6 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from . import year_groups
+from .year_groups import YEAR_GROUPS, YEAR_INDEX
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,8 +42,14 @@ class Trust(TimeStamped):
 
 class School(TimeStamped):
     class Phase(models.TextChoices):
+        """Which phase transfers leave the school (SEND Regulations 2014, reg 2(1): early years to school,
+        infant to junior, primary to middle or secondary, middle to secondary, secondary to post-16)."""
+
         NURSERY = "nursery", "Nursery"
+        INFANT = "infant", "Infant"
+        JUNIOR = "junior", "Junior"
         PRIMARY = "primary", "Primary"
+        MIDDLE = "middle", "Middle"
         SECONDARY = "secondary", "Secondary"
         ALL_THROUGH = "all_through", "All-through"
         SPECIAL = "special", "Special"
@@ -75,19 +84,51 @@ class School(TimeStamped):
     statutory_high_age = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(null=True, blank=True, help_text="CloseDate in GIAS, when it gives one.")
+    # The trust's own year range, where the phase and the register's ages do not tell it (or tell it wrongly).
+    # Onboarding never sets these, so it keeps the trust's correction. Empty: from the ages, else the phase.
+    first_year_group = models.CharField(max_length=2, blank=True, choices=YEAR_GROUPS)
+    last_year_group = models.CharField(max_length=2, blank=True, choices=YEAR_GROUPS)
 
     objects = ScopedManager(trust="trust")
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="school_name_unique_in_trust")]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "name"], name="school_name_unique_in_trust"),
+            models.CheckConstraint(
+                condition=models.Q(first_year_group="", last_year_group="")
+                | (~models.Q(first_year_group="") & ~models.Q(last_year_group="")),
+                name="school_year_range_both_or_neither",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def dfe_number(self) -> str:
-        return f"{self.la_code}/{self.establishment_number}"
+    def clean(self) -> None:
+        super().clean()
+        first, last = self.first_year_group, self.last_year_group
+        if bool(first) != bool(last):
+            raise ValidationError("Give both the first and the last year group, or neither.")
+        if first and last and YEAR_INDEX[first] > YEAR_INDEX[last]:
+            raise ValidationError(
+                f"The first year group ({self.get_first_year_group_display()}) comes after the last "
+                f"({self.get_last_year_group_display()})."
+            )
+
+    def year_range(self) -> tuple[str, str] | None:
+        """(first, last) year group the school teaches, or None when nothing says (`year_groups.year_range`)."""
+        return year_groups.year_range(
+            phase=self.phase,
+            low_age=self.statutory_low_age,
+            high_age=self.statutory_high_age,
+            first=self.first_year_group,
+            last=self.last_year_group,
+        )
+
+    def year_range_display(self) -> str:
+        """The range in words: "Reception to Year 6", or "not known"."""
+        return year_groups.range_display(self.year_range())
 
 
 class SchoolCalendar(TimeStamped):

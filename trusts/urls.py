@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import access_log, invitations, notifications, onboarding, people, privacy, term_dates
+from .views import access_log, invitations, notifications, onboarding, people, privacy, schools, term_dates
 
 app_name = "trusts"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("term-dates/", term_dates.calendar, name="calendar"),
     path("term-dates/<int:school_id>/", term_dates.calendar_edit, name="calendar_edit"),
     path("term-dates/<int:school_id>/<int:year>/", term_dates.calendar_edit, name="calendar_year"),
+    path("schools/", schools.school_list, name="schools"),
+    path("schools/<int:pk>/phase/", schools.school_phase, name="school_phase"),
     path("privacy/", privacy.privacy, name="privacy"),
     path("people/", people.people_list, name="people"),
     path("people/invite/", people.person_invite, name="person_invite"),

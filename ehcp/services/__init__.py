@@ -22,7 +22,7 @@ from .plans import (
     correct_plan_issue_date,
     issue_plan,
 )
-from .transfers import TRANSFER_YEARS, ensure_phase_transfers, open_phase_transfer, transfer_due
+from .transfers import ensure_phase_transfers, open_phase_transfer, transfer_due, transfer_kind
 
 __all__ = [
     "ASSESSMENT",
@@ -37,7 +37,6 @@ __all__ = [
     "PLAN_ISSUE_DATE_HOOKS",
     "ProvisionInput",
     "SECTIONS",
-    "TRANSFER_YEARS",
     "add_outcome",
     "add_provision",
     "amend_plan",
@@ -57,5 +56,6 @@ __all__ = [
     "revoke_calendar_token",
     "save_deadline_setting",
     "transfer_due",
+    "transfer_kind",
     "user_for_calendar_token",
 ]

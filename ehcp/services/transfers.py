@@ -1,31 +1,90 @@
-"""Phase transfers (R9): the plan of a pupil moving school phase must be amended in time (Regs 18(1))."""
+"""Phase transfers (R9): the plan of a pupil changing phase must be amended in time (Regs 18(1), 18(2)).
+
+A pupil changes phase when their next year group is not taught at their school: the school's year range
+(`trusts.models.School.year_range`, from the trust's own range, the register's ages or the phase) says
+which. So a Year 2 pupil at an infant school, Year 6 at a primary or junior school, the last year of a
+middle school, Nursery 2 at a nursery school, Year 11 at an 11-16 school and the last year of a special
+school by its ages all transfer; Year 6 at an all-through school does not. The dates are data in
+`ehcp.rules.TRANSFER_DATES`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from trusts import audit
 from trusts.calendar_defaults import academic_year_of
-from trusts.models import User
+from trusts.models import School, User
+from trusts.year_groups import YEAR_GROUPS, YEAR_INDEX
 
 from .. import rules
 from ..deadlines import open_deadline
 from ..models import EhcPlan, PhaseTransfer, SubjectType
 
-# Year group -> moving into post-16? Nursery to Reception, primary to secondary, secondary to post-16.
-TRANSFER_YEARS: dict[str, bool] = {"N2": False, "6": False, "11": True}
+FIRST_POST16_YEAR = YEAR_INDEX["12"]
 
 
-def transfer_due(*, year_group: str, today: date) -> tuple[int, bool, date] | None:
-    """(transfer calendar year, into post-16, R9 date) for a pupil in a transfer year group this academic year."""
-    if year_group not in TRANSFER_YEARS:
+@dataclass(frozen=True)
+class TransferDue:
+    """A pupil's coming phase transfer: the calendar year they move in, which R9 date applies, and it."""
+
+    transfer_year: int
+    kind: rules.TransferKind
+    due: date
+
+    @property
+    def post16(self) -> bool:
+        """Into or between post-16 institutions (the deadline engine's `post16`: 31 March, not 15 February)."""
+        return self.kind != "school"
+
+    @property
+    def transfer_on(self) -> date:
+        """The transfer is at the start of the next academic year: R9's trigger date."""
+        return date(self.transfer_year, 9, 1)
+
+
+def transfer_kind(*, year_group: str, school: School) -> rules.TransferKind | None:
+    """Which R9 date applies when a pupil in `year_group` finishes the year at `school`, or None when their
+    next year group is still taught there (or the school's range is not known, or the year group is not one).
+
+    Moving on from Year 11 or later is "post16" (reg 18(1): secondary school to a post-16 institution, a
+    school sixth form or special school included); moving on from Year 12 or later at a post-16 institution
+    itself is "between_post16" (reg 18(2)); every other move is "school" (reg 18(1)).
+    """
+    found = school.year_range()
+    if found is None or year_group not in YEAR_INDEX:
+        return None
+    here = YEAR_INDEX[year_group]
+    if here < YEAR_INDEX[found[1]]:
+        return None
+    if here >= FIRST_POST16_YEAR and school.phase == School.Phase.POST16:
+        return "between_post16"
+    if here + 1 >= FIRST_POST16_YEAR:
+        return "post16"
+    return "school"
+
+
+def transfer_due(*, year_group: str, school: School, today: date) -> TransferDue | None:
+    """The transfer of a pupil now in `year_group` at `school` at the end of this academic year, if any."""
+    kind = transfer_kind(year_group=year_group, school=school)
+    if kind is None:
         return None
     transfer_year = academic_year_of(today) + 1
-    post16 = TRANSFER_YEARS[year_group]
-    return transfer_year, post16, rules.phase_transfer_due(transfer_year, post16)
+    return TransferDue(transfer_year, kind, rules.transfer_date_due(kind, date(transfer_year, 9, 1)))
+
+
+def leaving_year_groups(school: School) -> list[str]:
+    """The year groups whose pupils leave `school` at the end of the year: its last, and any recorded above
+    it (a pupil kept on the roll past the school's range still has to move). Empty when the range is unknown."""
+    found = school.year_range()
+    if found is None:
+        return []
+    return [code for code, _label in YEAR_GROUPS[YEAR_INDEX[found[1]] :]]
 
 
 @transaction.atomic
@@ -37,53 +96,61 @@ def open_phase_transfer(*, plan: EhcPlan, actor: User | None, today: date | None
 def _open_phase_transfer(
     *, plan: EhcPlan, actor: User | None, today: date | None = None
 ) -> tuple[PhaseTransfer | None, bool]:
-    """Open R9 for a pupil with a plan in Nursery, Year 6 or Year 11 (Regs 18(1)): the LA must amend the plan
-    naming the next school before 15 February of the transfer year (before 31 March into post-16).
+    """Open R9 for a pupil with a plan whose next year group leaves their school (`transfer_kind`): the LA
+    must amend the plan naming the next school or institution by the `rules.TRANSFER_DATES` date.
 
-    Nothing happens for other year groups, for a ceased plan, or for a plan first issued after that date
-    (it already names the placement). Idempotent: one transfer per plan and transfer year.
+    Nothing happens for a pupil staying in their school's range, for a ceased plan, or for a plan first
+    issued after that date (it already names the placement). Idempotent: one transfer per plan and year.
     """
     today = today or timezone.localdate()
     pupil = plan.pupil
-    due = transfer_due(year_group=pupil.year_group, today=today)
-    if due is None or plan.ceased_on is not None:
-        return None, False
-    transfer_year, post16, r9_date = due
-    if plan.first_issued_on > r9_date:
+    due = transfer_due(year_group=pupil.year_group, school=pupil.school, today=today)
+    if due is None or plan.ceased_on is not None or plan.first_issued_on > due.due:
         return None, False
     transfer, created = PhaseTransfer.objects.get_or_create(
         plan=plan,
-        transfer_year=transfer_year,
+        transfer_year=due.transfer_year,
         defaults={
             "trust_id": plan.trust_id,
             "school_id": plan.school_id,
             "pupil": pupil,
             "from_year": pupil.year_group,
-            "post16": post16,
+            "post16": due.post16,
         },
     )
     if created:
         open_deadline(
             rule_id="R9",
-            trigger_date=date(transfer_year, 9, 1),
+            trigger_date=due.transfer_on,
             school=plan.school,
             pupil=pupil,
             subject_type=SubjectType.PHASE_TRANSFER,
             subject_id=transfer.pk,
             actor=actor,
-            post16=post16,
+            post16=due.post16,
         )
         audit.record(actor=actor, action=audit.Action.CREATE, obj=transfer, pupil_id=pupil.pk)
     return transfer, created
 
 
 def ensure_phase_transfers(*, today: date) -> int:
-    """Open R9 for every active plan of a pupil now in a transfer year group (run by the sweep, per trust)."""
+    """Open R9 for every active plan of a pupil in their school's leaving year (run by the sweep, per trust).
+
+    One query for the schools and one for the plans, whatever the number of schools: the leaving year of
+    each school is a condition of the plans' query.
+    """
     transfer_year = academic_year_of(today) + 1
+    leaving = Q()
+    for school in School.objects.all():
+        years = leaving_year_groups(school)
+        if years:
+            leaving |= Q(pupil__school_id=school.pk, pupil__year_group__in=years)
+    if not leaving:
+        return 0
     plans = (
-        EhcPlan.objects.filter(ceased_on=None, pupil__year_group__in=list(TRANSFER_YEARS), pupil__leaving_date=None)
+        EhcPlan.objects.filter(leaving, ceased_on=None, pupil__leaving_date=None)
         .exclude(phase_transfers__transfer_year=transfer_year)
-        .select_related("pupil", "school")
+        .select_related("pupil__school", "school")
     )
     # Only transfers opened now count: one that already existed is not news.
     return sum(1 for plan in plans if _open_phase_transfer(plan=plan, actor=None, today=today)[1])

@@ -26,6 +26,13 @@ CASES: list[Case] = [
         other_school={"lead@oak.test"},
     ),
     Case("trusts:privacy", own=EVERYONE),
+    Case("trusts:schools", own={"lead@oak.test"}),
+    Case(
+        "trusts:school_phase",
+        kwargs=lambda demo, school: {"pk": school.pk},
+        own={"lead@oak.test"},
+        other_school={"lead@oak.test"},
+    ),
 ]
 
 COVERED_ELSEWHERE = {"trusts:notification_open": "tests/trusts/test_notifications.py"}

@@ -68,8 +68,14 @@ def test_a_file_that_is_not_an_extract_is_refused_with_a_reason(raw: bytes, word
     ("phase", "kind", "low", "high", "expected"),
     [
         ("Primary", "Academy converter", 4, 11, "primary"),
-        ("Middle deemed primary", "Academy converter", 8, 12, "primary"),
-        ("Middle deemed secondary", "Academy converter", 9, 13, "secondary"),
+        ("Middle deemed primary", "Academy converter", 8, 12, "middle"),
+        ("Middle deemed secondary", "Academy converter", 9, 13, "middle"),
+        ("Primary", "Academy converter", 4, 7, "infant"),
+        ("Primary", "Academy converter", 3, 7, "infant"),
+        ("Primary", "Academy converter", 7, 11, "junior"),
+        ("Primary", "Academy converter", 3, 11, "primary"),
+        ("Primary", "Academy converter", 4, 9, "primary"),  # a first school: primary -> middle
+        ("Not applicable", "Other independent school", 4, 7, "infant"),
         ("Secondary", "Academy sponsor led", 11, 18, "secondary"),
         ("All-through", "Free schools", 4, 18, "all_through"),
         ("Nursery", "Local authority nursery school", 2, 5, "nursery"),
@@ -89,6 +95,33 @@ def test_a_file_that_is_not_an_extract_is_refused_with_a_reason(raw: bytes, word
 )
 def test_the_register_phase_and_type_map_to_a_school_phase(phase, kind, low, high, expected) -> None:
     assert gias.school_phase(phase_name=phase, type_name=kind, low_age=low, high_age=high) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "low", "high", "expected"),
+    [
+        ("Oak Infant School", None, None, "infant"),
+        ("Oak Infants' School", None, None, "infant"),
+        ("Elm Junior School", None, None, "junior"),
+        ("St Mary's Junior and Infant School", None, None, "primary"),
+        ("Juniper Primary School", None, None, "primary"),  # "Juniper" is not "Junior"
+        ("Elm Junior School", 4, 11, "primary"),  # the ages, when given, decide
+        ("Oak Infant School", 4, 7, "infant"),
+    ],
+)
+def test_infant_and_junior_schools_are_told_from_the_name_and_ages(name, low, high, expected) -> None:
+    """GIAS has no infant or junior phase: they are "Primary" rows, told apart by the ages or the name."""
+    found = gias.school_phase(
+        phase_name="Primary", type_name="Academy converter", low_age=low, high_age=high, name=name
+    )
+    assert found == expected
+
+
+def test_a_checked_row_of_an_infant_school_has_the_infant_phase() -> None:
+    est, problems = gias.check_row(
+        _row(**{gias.NAME: "Hollybush Infant School", gias.LOW_AGE: "4", gias.HIGH_AGE: "7"})
+    )
+    assert problems == [] and est is not None and est.phase == "infant"
 
 
 def _row(**cells: str) -> gias.RegisterRow:
