@@ -171,7 +171,7 @@ def JOBS(ctx: dict[str, Any]) -> list[tuple[str, Callable[[], Any], float, str]]
     def board() -> bytes:
         from reports.board import board_context
         from reports.models import BoardReport
-        from reports.pdf import render_pdf
+        from trusts.pdf import render_pdf
         from trusts.permissions import schools_where
 
         lead = User.objects.get(email="lead@scale.test")
@@ -182,7 +182,9 @@ def JOBS(ctx: dict[str, Any]) -> list[tuple[str, Callable[[], Any], float, str]]
             period_end=ctx["school"].created_at.date(),
         )
         return render_pdf(
-            "reports/board_report.html", board_context(schools_where(lead, "board.report"), report, lambda *a: None)
+            template="reports/board_report.html",
+            context=board_context(schools_where(lead, "board.report"), report, lambda *a: None),
+            title="SEND report to the board",
         )
 
     jobs.append(("Board report PDF (50 schools)", lambda: _in(trust_id, board), 10_000, "rendered in a Celery task"))

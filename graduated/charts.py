@@ -2,7 +2,8 @@
 
 The same markup works in a page and a PDF. The Content Security Policy forbids inline style and
 script, so only SVG presentation attributes are used (fill, stroke, stroke-dasharray...). Every chart
-has a <title> and <desc> and is shown beside a table of the same numbers.
+has a <title> and <desc> and is shown beside a table of the same numbers. The <title> is the alternative
+text (WeasyPrint's PDF /Figure /Alt, and what a screen reader reads first): it states every score drawn.
 """
 
 from __future__ import annotations
@@ -78,10 +79,13 @@ def progress_chart(
             return LEFT + plot_w / 2
 
     tid, did = f"{chart_id}-title", f"{chart_id}-desc"
+    figures = "; ".join(f"{p.label or f'{p.when:%-d %B %Y}'}: {_num(p.value)}" for p in points) or "no scores yet"
+    if target is not None:
+        figures += f"; target {_num(target)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="app-chart" '
         f'aria-labelledby="{tid} {did}" id="{escape(chart_id)}">',
-        f'<title id="{tid}">{escape(title)}</title>',
+        f'<title id="{tid}">{escape(title)}. Scores: {escape(figures)}.</title>',
         f'<desc id="{did}">{escape(description)}</desc>',
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" stroke="{AXIS}"/>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{AXIS}"/>',

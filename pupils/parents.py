@@ -122,3 +122,48 @@ def parent_invitation_text(invitation: Invitation) -> tuple[str, str]:
         "You can see their support plan, their targets, when the plan will be looked at again, and letters "
         "from the school.",
     )
+
+
+# Large print (pupils.Contact.large_print): which version of a document this person gets ------------------
+
+
+@transaction.atomic
+def set_large_print(*, contact: Contact, large_print: bool, actor: User) -> Contact:
+    """Remember whether `contact` gets large-print documents (audited). The pupil's casework staff
+    ("parents.invite") or the parent whose contact this is may change it; anyone else is refused."""
+    if contact.user_id != actor.pk and not can(actor, "parents.invite", contact.pupil):
+        raise ValidationError("You cannot change how this person gets documents.")
+    if contact.large_print != large_print:
+        contact.large_print = large_print
+        contact.save(update_fields=["large_print", "updated_at"])
+        audit.record(
+            actor=actor,
+            action=audit.Action.CHANGE,
+            obj=contact,
+            pupil_id=contact.pupil_id,
+            summary=f"Large-print documents {'on' if large_print else 'off'} for {contact.name}",
+        )
+    return contact
+
+
+@transaction.atomic
+def set_own_large_print(*, user: User, large_print: bool) -> int:
+    """A parent's own choice in the portal, for every child they are linked to (one person, one choice).
+    Returns how many contact rows changed."""
+    changed = 0
+    for contact in Contact.objects.filter(user=user).select_related("pupil").select_for_update():
+        if contact.large_print != large_print:
+            set_large_print(contact=contact, large_print=large_print, actor=user)
+            changed += 1
+    return changed
+
+
+def wants_large_print(*, user: User, pupil: Pupil) -> bool:
+    """Does this parent get `pupil`'s documents in large print? (Their own contact row for the child.)"""
+    return Contact.objects.filter(user=user, pupil=pupil, large_print=True).exists()
+
+
+def large_print_contacts(pupil: Pupil) -> list[str]:
+    """The names of the pupil's parents and carers who asked for large print: staff pages name them beside
+    the large-print links, so the SENCO prints the right version for each."""
+    return list(Contact.objects.filter(pupil=pupil, large_print=True).values_list("name", flat=True))

@@ -24,4 +24,7 @@ urlpatterns = [
     # parents and carers
     path("<int:pupil_id>/parents/new/", parents.contact_new, name="contact_new"),
     path("<int:pupil_id>/parents/<int:contact_id>/invite/", parents.contact_invite, name="contact_invite"),
+    path(
+        "<int:pupil_id>/parents/<int:contact_id>/large-print/", parents.contact_large_print, name="contact_large_print"
+    ),
 ]

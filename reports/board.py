@@ -59,7 +59,7 @@ def board_context(schools: list[School], report: BoardReport, progress: Callable
 
 def build_board_report(report: BoardReport) -> None:
     """Render the PDF, recording progress on the row as it goes. Idempotent: a finished report is left alone."""
-    from .pdf import render_pdf
+    from trusts.pdf import render_pdf
 
     if report.status == BoardReport.Status.DONE:
         return
@@ -69,7 +69,11 @@ def build_board_report(report: BoardReport) -> None:
 
     progress(1, "Starting")
     schools = schools_where(report.requested_by, "board.report")
-    pdf = render_pdf("reports/board_report.html", board_context(schools, report, progress))
+    pdf = render_pdf(
+        template="reports/board_report.html",
+        context=board_context(schools, report, progress),
+        title=f"SEND report to the board – {report.trust.name}",
+    )
     progress(95, "Saving")
     report.pdf.save(f"board-report-{report.trust_id}-{report.pk}.pdf", ContentFile(pdf), save=False)
     report.status, report.progress, report.step = BoardReport.Status.DONE, 100, "Ready"

@@ -2,6 +2,10 @@
 
 No script and no style attributes (the Content Security Policy forbids inline style): only SVG
 presentation attributes. Every chart is shown beside a table of the same numbers.
+
+The <title> is the chart's alternative text: it names the chart and states every figure it draws
+(`figures_text`), because WeasyPrint tags an inline <svg> as a PDF /Figure whose /Alt is that <title>, and a
+screen reader in the page reads it first too.
 """
 
 from __future__ import annotations
@@ -23,6 +27,19 @@ class Series:
     values: list[float | None]
 
 
+def _value(value: float | None, unit: str) -> str:
+    return "not shown" if value is None else f"{value:g}{unit}"
+
+
+def figures_text(*, labels: list[str], series: list[Series], unit: str = "") -> str:
+    """Every figure the chart draws, in words: "Acorn: SEN support % 12%, EHC plan % 3%; Beech: ..."
+    (a suppressed value is "not shown", as the table says "–")."""
+    groups = []
+    for g, label in enumerate(labels):
+        groups.append(f"{label}: " + ", ".join(f"{s.name} {_value(s.values[g], unit)}" for s in series))
+    return "; ".join(groups) + "." if groups else "No figures."
+
+
 def bar_chart(*, title: str, description: str, labels: list[str], series: list[Series], unit: str = "") -> SafeString:
     """Grouped horizontal bars: one group per label, one bar per series."""
     bar_h, gap, label_w, width = 14, 10, 170, 640
@@ -31,10 +48,11 @@ def bar_chart(*, title: str, description: str, labels: list[str], series: list[S
     height = legend_h + group_h * len(labels) + 10
     top = max([v for s in series for v in s.values if v is not None] + [1.0])
     scale = (width - label_w - 60) / top
+    alt = f"{title}. {figures_text(labels=labels, series=series, unit=unit)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="app-chart" aria-labelledby="chart-title-{id(labels)} chart-desc-{id(labels)}">',
-        f'<title id="chart-title-{id(labels)}">{escape(title)}</title>',
+        f'<title id="chart-title-{id(labels)}">{escape(alt)}</title>',
         f'<desc id="chart-desc-{id(labels)}">{escape(description)}</desc>',
     ]
     for i, s in enumerate(series):
@@ -77,10 +95,11 @@ def line_chart(*, title: str, description: str, labels: list[str], series: list[
     def xy(i: int, v: float) -> tuple[float, float]:
         return left + i * step, height - bottom - (v / top) * (height - bottom - top_pad)
 
+    alt = f"{title}. {figures_text(labels=labels, series=series)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="app-chart" '
         f'aria-labelledby="line-title-{id(labels)} line-desc-{id(labels)}">',
-        f'<title id="line-title-{id(labels)}">{escape(title)}</title>',
+        f'<title id="line-title-{id(labels)}">{escape(alt)}</title>',
         f'<desc id="line-desc-{id(labels)}">{escape(description)}</desc>',
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#505a5f"/>',
     ]

@@ -14,6 +14,9 @@ urlpatterns = [
     path("family/", portal.portal_home, name="portal"),
     path("family/child/<int:pk>/", portal.portal_child, name="portal_child"),
     path("family/child/<int:pk>/documents/<int:document_id>/", portal.portal_document, name="portal_document"),
+    path("family/child/<int:pk>/support-plan.pdf", portal.portal_plan_pdf, name="portal_plan_pdf"),
+    path("family/child/<int:pk>/reviews/<int:review_id>.pdf", portal.portal_review_pdf, name="portal_review_pdf"),
+    path("family/large-print/", portal.portal_large_print, name="portal_large_print"),
     # the trust board report
     path("board-reports/", board.board_reports, name="board_reports"),
     path("board-reports/<int:pk>/status/", board.board_report_status, name="board_report_status"),

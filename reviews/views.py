@@ -353,9 +353,13 @@ def review_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def review_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    pdf = render_review_pdf(review)
+    large = request.GET.get("print") == "large"  # the version for a parent who asked (pupils.Contact.large_print)
+    pdf = render_review_pdf(review, large_print=large)
     services.record_pdf_download(review=review, actor=request.user, request=request)
-    name = slugify(f"annual review {review.pupil.display_name} {review.held_on or review.due_date:%Y-%m-%d}")
+    name = slugify(
+        f"annual review {review.pupil.display_name} {review.held_on or review.due_date:%Y-%m-%d}"
+        + (" large print" if large else "")
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     response["Cache-Control"] = "no-store, private"

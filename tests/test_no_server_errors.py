@@ -172,6 +172,13 @@ def _portal_document(demo: Any, email: str) -> dict[str, Any]:
     return {"pk": document.pupil_id, "document_id": document.pk}
 
 
+def _portal_review(demo: Any, email: str) -> dict[str, Any]:
+    from tests.pupils.test_large_print import completed_review
+
+    review = completed_review(demo)
+    return {"pk": review.pupil_id, "review_id": review.pk}
+
+
 def _subject_access_request(demo: Any) -> Any:
     from tests.permission_cases.data_protection import make_request
 
@@ -218,6 +225,7 @@ EXTRA_BUILDERS: dict[str, Builder] = {
     "reports:portal_document": _portal_document,
     "reports:evidence_pack": _evidence_pupil,
     "reports:sar_export": lambda demo, email: {"pk": _subject_access_request(demo).pk},
+    "reports:portal_review_pdf": _portal_review,
     "reports:sen_file_pack": lambda demo, email: {"pupil_id": pupil_at(demo, demo.acorn).pk, "kind": "pdf"},
     "trusts:invitation": _invitation,
     "register:moved_record": lambda demo, email: {"pk": pupil_at(demo, demo.acorn).pk},

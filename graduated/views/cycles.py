@@ -435,17 +435,18 @@ def passport(request: AuthedRequest, pupil_id: int) -> HttpResponse:
 @login_required
 def plan_pdf(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     pupil = readable_pupil(request, pupil_id)
-    pdf = render_support_plan_pdf(pupil)
+    large = request.GET.get("print") == "large"  # the version for a parent who asked (pupils.Contact.large_print)
+    pdf = render_support_plan_pdf(pupil, large_print=large)
     audit.record(
         actor=request.user,
         action=audit.Action.EXPORT,
         obj=pupil,
         pupil_id=pupil.pk,
-        summary="SEN support plan for parents (PDF)",
+        summary="SEN support plan for parents (PDF, large print)" if large else "SEN support plan for parents (PDF)",
         request=request,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"SEN support plan {pupil.display_name}.pdf".replace('"', "")
+    filename = f"SEN support plan {pupil.display_name}{' large print' if large else ''}.pdf".replace('"', "")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

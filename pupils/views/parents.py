@@ -15,7 +15,7 @@ from trusts.http import AuthedRequest
 from trusts.permissions import can
 
 from ..models import Contact, Pupil
-from ..parents import add_contact, invite_parent
+from ..parents import add_contact, invite_parent, set_large_print
 from ..queries import pupils_visible_to
 
 
@@ -73,5 +73,29 @@ def contact_invite(request: AuthedRequest, pupil_id: int, contact_id: int) -> Ht
             request,
             f"We have emailed {contact.name} an invitation. They will see the portal once they accept it "
             "from that address.",
+        )
+    return redirect("pupils:record", pk=pupil.pk)
+
+
+@login_required
+@require_POST
+def contact_large_print(request: AuthedRequest, pupil_id: int, contact_id: int) -> HttpResponse:
+    """Turn large-print documents on or off for one parent or carer, from the record's parents list."""
+    pupil = _pupil(request, pupil_id)
+    contact: Contact = get_object_or_404(Contact.objects.filter(pupil=pupil).select_related("pupil"), pk=contact_id)
+    choice = request.POST.get("large_print")
+    if choice not in {"on", "off"}:
+        messages.error(request, "Choose large print on or off.")
+        return redirect("pupils:record", pk=pupil.pk)
+    try:
+        set_large_print(contact=contact, large_print=choice == "on", actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{contact.name} will get large-print documents."
+            if choice == "on"
+            else f"{contact.name} will get documents in standard print.",
         )
     return redirect("pupils:record", pk=pupil.pk)

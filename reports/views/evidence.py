@@ -15,8 +15,7 @@ from register.models import CauseForConcern
 from register.queries import register_history
 from trusts import audit
 from trusts.http import AuthedRequest
-
-from ..pdf import render_pdf
+from trusts.pdf import render_pdf
 
 
 @login_required
@@ -34,7 +33,11 @@ def evidence_pack(request: AuthedRequest, pupil_id: int) -> HttpResponse:
             "prepared_by": request.user,
         }
     )
-    pdf = render_pdf("reports/evidence_pack.html", context)
+    pdf = render_pdf(
+        template="reports/evidence_pack.html",
+        context=context,
+        title=f"Evidence for an EHC needs assessment – {pupil.display_name}",
+    )
     audit.record(
         actor=request.user,
         action=audit.Action.EXPORT,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
 from pupils.models import Pupil
 from pupils.queries import children_of
@@ -55,6 +56,20 @@ def child_summary(pupil: Pupil) -> dict[str, Any]:
     }
 
 
+def _child(request: AuthedRequest, pk: int) -> Pupil:
+    pupil = next((c for c in _children(request) if c.pk == pk), None)
+    if pupil is None:
+        raise Http404
+    return pupil
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
 @login_required
 @require_safe
 def portal_home(request: AuthedRequest) -> HttpResponse:
@@ -73,8 +88,11 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
     pupil = next((c for c in children if c.pk == pk), None)
     if pupil is None:
         raise Http404
+    from pupils.parents import wants_large_print
+
     audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, summary="Parent portal")
-    return render(request, "reports/portal/child.html", child_summary(pupil))
+    context = child_summary(pupil) | {"large_print": wants_large_print(user=request.user, pupil=pupil)}
+    return render(request, "reports/portal/child.html", context)
 
 
 @login_required
@@ -93,3 +111,67 @@ def portal_document(request: AuthedRequest, pk: int, document_id: int) -> FileRe
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_safe
+def portal_plan_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The child's SEN support plan, in large print when this parent asked for it (pupils.Contact.large_print)."""
+    from graduated.pdf import render_support_plan_pdf
+    from graduated.queries import plan_for_parent
+    from pupils.parents import wants_large_print
+
+    pupil = _child(request, pk)
+    if plan_for_parent(pupil) is None:
+        raise Http404
+    large = wants_large_print(user=request.user, pupil=pupil)
+    pdf = render_support_plan_pdf(pupil, large_print=large)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.DOWNLOAD,
+        obj=pupil,
+        pupil_id=pupil.pk,
+        summary="Parent portal: SEN support plan (PDF" + (", large print)" if large else ")"),
+    )
+    return _pdf_response(pdf, f"{pupil.forename} SEN support plan.pdf".replace('"', ""))
+
+
+@login_required
+@require_safe
+def portal_review_pdf(request: AuthedRequest, pk: int, review_id: int) -> HttpResponse:
+    """The report of a completed annual review, in large print when this parent asked for it."""
+    from pupils.parents import wants_large_print
+    from reviews.pdf import render_review_pdf
+    from reviews.queries import completed_review_for_parent
+
+    pupil = _child(request, pk)
+    review = completed_review_for_parent(pupil=pupil, pk=review_id)
+    if review is None:
+        raise Http404
+    large = wants_large_print(user=request.user, pupil=pupil)
+    pdf = render_review_pdf(review, large_print=large)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.DOWNLOAD,
+        obj=review,
+        pupil_id=pupil.pk,
+        summary="Parent portal: annual review report (PDF" + (", large print)" if large else ")"),
+    )
+    return _pdf_response(pdf, f"{pupil.forename} annual review report.pdf".replace('"', ""))
+
+
+@login_required
+@require_POST
+def portal_large_print(request: AuthedRequest) -> HttpResponse:
+    """A parent chooses large print (or standard print) for every document the school gives them."""
+    from pupils.parents import set_own_large_print
+
+    _children(request)  # parents only: anyone else gets 404
+    choice = request.POST.get("large_print")
+    if choice not in {"on", "off"}:
+        messages.error(request, "Choose large print or standard print.")
+    else:
+        set_own_large_print(user=request.user, large_print=choice == "on")
+        size = "large print" if choice == "on" else "standard print"
+        messages.success(request, f"Your documents will come in {size}.")
+    return redirect("reports:portal")

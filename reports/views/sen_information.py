@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from trusts import audit
 from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
+from trusts.pdf import render_pdf
 from trusts.permissions import can
 
 from ..models import SenInformationReport
-from ..pdf import render_pdf
 from ..sen_information import current_report, report_figures, save_report
 
 
@@ -65,13 +65,14 @@ def sen_information_pdf(request: AuthedRequest) -> HttpResponse:
     school = _school(request)
     report = current_report(school)
     pdf = render_pdf(
-        "reports/sen_information_pdf.html",
-        {
+        template="reports/sen_information_pdf.html",
+        context={
             "school": school,
             "report": report,
             "figures": report_figures(school),
             "form": SenInformationForm(instance=report),
         },
+        title=f"SEN information report – {school.name}",
     )
     audit.record(actor=request.user, action=audit.Action.EXPORT, obj=school, summary="SEN information report PDF")
     response = HttpResponse(pdf, content_type="application/pdf")

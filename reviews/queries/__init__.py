@@ -8,7 +8,14 @@ from .access import plans_for_review, review_schools, reviews_visible_to
 from .counts import annual_review_counts, annual_reviews_not_held
 from .links import connect, review_link
 from .lists import ACTIVE, DUE_SOON, UNHELD, ReviewList, review_list
-from .parents import PLAIN_DECISION, NextReview, ReviewSummary, next_review_for_parent, review_summaries_for_parent
+from .parents import (
+    PLAIN_DECISION,
+    NextReview,
+    ReviewSummary,
+    completed_review_for_parent,
+    next_review_for_parent,
+    review_summaries_for_parent,
+)
 from .review_page import NextAction, ReviewPage, Step, next_action, review_deadlines, review_page
 
 __all__ = [
@@ -35,5 +42,6 @@ __all__ = [
     "review_page",
     "review_schools",
     "review_summaries_for_parent",
+    "completed_review_for_parent",
     "reviews_visible_to",
 ]

@@ -20,6 +20,7 @@ class ReviewSummary:
     date: datetime.date
     summary: str
     actions: list[tuple[str, str, datetime.date]]
+    pk: int = 0  # the review, for the portal's download of its report (completed_review_for_parent)
 
 
 PLAIN_DECISION = {
@@ -53,6 +54,7 @@ def review_summaries_for_parent(pupil: Pupil) -> list[ReviewSummary]:
                 date=r.held_on,
                 summary=" ".join(parts),
                 actions=[(a.action, a.who, a.by_when) for a in r.actions.all()],  # type: ignore[attr-defined]
+                pk=r.pk,
             )
         )
     return out
@@ -80,3 +82,14 @@ def next_review_for_parent(pupil: Pupil) -> NextReview | None:
     if review.meeting_date:
         return NextReview(review.meeting_date, True)
     return NextReview(review.due_date, False)
+
+
+def completed_review_for_parent(*, pupil: Pupil, pk: int) -> AnnualReview | None:
+    """One completed review of the child whose report a parent may download (the same rule as
+    `review_summaries_for_parent`: unfinished and cancelled reviews have no final report)."""
+    return (
+        AnnualReview.objects.filter(pupil=pupil, status=Status.COMPLETED, pk=pk)
+        .exclude(held_on=None)
+        .select_related("pupil", "school", "plan")
+        .first()
+    )

@@ -145,3 +145,26 @@ COVERED_ELSEWHERE = {
     "pupils:contact_new": "tests/pupils/test_parent_invitations.py",
     "pupils:contact_invite": "tests/pupils/test_parent_invitations.py",
 }
+
+
+def _contact(demo: Any, school: Any) -> dict[str, Any]:
+    from pupils.models import Contact
+
+    pupil = pupil_at(demo, school)
+    with scopes_disabled():
+        contact = Contact.objects.create(trust_id=pupil.trust_id, pupil=pupil, name="Jo Ellis", relationship="mother")
+    return {"pupil_id": pupil.pk, "contact_id": contact.pk}
+
+
+# Large print for one parent or carer: the casework roles of the pupil's school (the parents themselves choose
+# in the portal, reports:portal_large_print). No choice posted: the clear message and a redirect (302).
+CASES += [
+    Case(
+        "pupils:contact_large_print",
+        kwargs=_contact,
+        own=CASEWORK_ROLES,
+        other_school=CASEWORK_HERE,
+        method="post",
+        ok=(302,),
+    )
+]

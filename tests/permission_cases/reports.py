@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .base import Case
 
 AGGREGATES = {"lead@oak.test", "head.acorn@oak.test", "senco.acorn@oak.test", "governor.acorn@oak.test"}
@@ -26,3 +28,19 @@ CASES += [
     Case("reports:sen_information_pdf", own=AGGREGATES),
 ]
 COVERED_ELSEWHERE |= {"reports:evidence_pack": "tests/reports/test_evidence_pack.py"}
+
+# Large print (pupils.Contact.large_print): the parent's own choice and their child's documents.
+
+
+def _child_with_plan(demo: Any, school: Any) -> dict[str, Any]:
+    from tests.permission_cases.graduated import active_cycle
+
+    return {"pk": active_cycle(demo, school).pupil_id}
+
+
+CASES += [
+    Case("reports:portal_large_print", own={"parent.acorn@oak.test"}, method="post", ok=(302,)),
+    # Only the child's own parent; Beech's pupil has no parent account among the roles.
+    Case("reports:portal_plan_pdf", kwargs=_child_with_plan, own={"parent.acorn@oak.test"}),
+]
+COVERED_ELSEWHERE |= {"reports:portal_review_pdf": "tests/pupils/test_large_print.py"}
