@@ -94,6 +94,19 @@ def test_sending_the_ctf_meets_c1(demo):
     assert (c1.status, c1.met_on) == (Deadline.Status.MET, timezone.localdate())
 
 
+def test_sending_for_a_pupil_only_marked_as_leaving_opens_c1_and_meets_it(demo):
+    pupil = on_sen_support(demo, leaving=False)
+    today = timezone.localdate()
+    with scope(trust=demo.oak.pk):
+        Pupil.objects.filter(pk=pupil.pk).update(possible_leaver_since=today)
+        pupil.refresh_from_db()
+        ctf.record_ctf_sent(
+            pupil=pupil, destination_la="885", destination_estab="2203", actor=demo.user("senco.acorn@oak.test")
+        )
+        c1 = Deadline.objects.get(rule_id="C1", pupil=pupil)
+    assert (c1.status, c1.trigger_date, c1.met_on) == (Deadline.Status.MET, today, today)
+
+
 def test_a_pupil_not_leaving_or_going_to_a_trust_school_gets_a_clear_message(demo):
     pupil = on_sen_support(demo, leaving=False)
     senco = demo.user("senco.acorn@oak.test")
