@@ -191,6 +191,40 @@ def test_board_report_pdf_and_its_chart_alternative_states_the_figures(demo, ren
     assert "reports/board_report.html" in rendered
 
 
+def test_sen_file_pack_pdf(demo, rendered) -> None:
+    from reports.sen_file_pack import file_pack_pdf
+    from tests.permission_cases.graduated import active_cycle
+
+    cycle = active_cycle(demo, demo.acorn)
+    with scope(trust=demo.oak.pk):
+        pdf = file_pack_pdf(pupil=cycle.pupil, prepared_by=demo.users["senco.acorn@oak.test"])
+        name = cycle.pupil.display_name
+    assert_accessible(pdf, title=f"SEN file pack – {name}")
+    assert "reports/sen_file_pack.html" in rendered
+
+
+def test_subject_access_record_pdf(demo, rendered) -> None:
+    import zipfile
+
+    from reports import subject_access
+    from tests.factories import pupil_at
+
+    pupil = pupil_at(demo, demo.acorn)
+    senco = demo.users["senco.acorn@oak.test"]
+    with scope(trust=demo.oak.pk):
+        request = subject_access.record_request(
+            pupil=pupil,
+            requester_kind="parent",
+            requester_name="Sam Parent",
+            received_on=timezone.localdate(),
+            actor=senco,
+        )
+        archive = zipfile.ZipFile(io.BytesIO(subject_access.build_export(request=request, actor=senco)))
+        name = pupil.display_name
+    assert_accessible(archive.read("record.pdf"), title=f"Subject access: the record held about {name}")
+    assert "reports/subject_access_pdf.html" in rendered
+
+
 def test_an_image_without_alt_text_is_refused(tmp_path, settings) -> None:
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     (tmp_path / "noalt_pdf.html").write_text(
@@ -245,6 +279,8 @@ CHECKED = {
     "reports/evidence_pack.html": test_evidence_pack_pdf,
     "reports/sen_information_pdf.html": test_sen_information_report_pdf,
     "reports/board_report.html": test_board_report_pdf_and_its_chart_alternative_states_the_figures,
+    "reports/sen_file_pack.html": test_sen_file_pack_pdf,
+    "reports/subject_access_pdf.html": test_subject_access_record_pdf,
 }
 
 
