@@ -449,16 +449,14 @@ class PhaseTransfer(TimeStamped):
 
 
 def consultation_draft_path(instance: Consultation, filename: str) -> str:
-    # Random names: the original name is kept in the row, never trusted on disk.
-    import uuid
+    import uuid  # random names: the original name is kept in the row, never trusted on disk
 
     return f"consultations/{instance.trust_id}/{uuid.uuid4().hex}"
 
 
 class Consultation(TimeStamped):
-    """The LA asks a school whether it can be named in a child's EHC plan before the child is on roll
-    (CFA 2014 s.39(2); CoP 9.78-9.83). The school replies within 15 days (A5), the LA names the school or not,
-    and a named child's consultation is linked to their pupil record when they arrive."""
+    """The LA asks a school whether it can be named in the EHC plan of a child not yet on roll (CFA 2014 s.39(2);
+    CoP 9.78-9.83): the school replies within 15 days (A5); a named child's is linked to them on arrival."""
 
     class Status(models.TextChoices):
         AWAITING = "awaiting", "Awaiting our reply"
