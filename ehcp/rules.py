@@ -276,17 +276,28 @@ TRANSFER_DATES: dict[str, TransferDate] = {
     t.kind: t
     for t in [
         TransferDate(
-            "school", "into a school", (2, 15), None, "SEND Regulations 2014, reg 18(1)",
+            "school",
+            "into a school",
+            (2, 15),
+            None,
+            "SEND Regulations 2014, reg 18(1)",
             "before 15 February in the calendar year of the transfer",
         ),
         TransferDate(
-            "post16", "from school into post-16", (3, 31), None, "SEND Regulations 2014, reg 18(1)",
+            "post16",
+            "from school into post-16",
+            (3, 31),
+            None,
+            "SEND Regulations 2014, reg 18(1)",
             "before 31 March in the calendar year of the transfer",
         ),
         # Reg 18(2) counts back from the transfer; the Code asks for 31 March when the move is at the start
         # of the academic year, as it nearly always is: the earlier of the two.
         TransferDate(
-            "between_post16", "between post-16 institutions", (3, 31), 5,
+            "between_post16",
+            "between post-16 institutions",
+            (3, 31),
+            5,
             "SEND Regulations 2014, reg 18(2); SEND Code of Practice 2015, chapter 9",
             "at least 5 months before the transfer (and normally before 31 March for a September move)",
         ),

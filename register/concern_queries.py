@@ -70,8 +70,11 @@ def concerns_visible_to(user: User) -> QuerySet[CauseForConcern]:
     triage_schools = schools_where(user, "concern.triage")
     if triage_schools:
         rule = Q(school__in=triage_schools)
-    if can(user, "concern.raise"):
-        mine = Q(raised_by=user)
+    raise_schools = schools_where(user, "concern.raise")
+    if raise_schools:
+        # Their own concerns about pupils still at a school where they work: a pupil who moves to another
+        # school of the trust takes the concern with them, out of the old school's sight.
+        mine = Q(raised_by=user, pupil__school__in=raise_schools)
         rule = mine if rule is None else rule | mine
     if rule is None:
         return CauseForConcern.objects.none()
@@ -127,11 +130,13 @@ def concern_counts(user: User) -> dict[str, int]:
 
 
 def concerns_raised_by(user: User) -> QuerySet[CauseForConcern]:
-    """'Concerns I have raised', newest first."""
+    """'Concerns I have raised', newest first: those about pupils still at a school where the person works
+    (`concerns_visible_to`'s rule: a pupil who moved school took the concern with them)."""
     if not _signed_in(user):
         return CauseForConcern.objects.none()
     return (
-        CauseForConcern.objects.filter(raised_by=user)
+        concerns_visible_to(user)
+        .filter(raised_by=user)
         .select_related("pupil", "school", "triaged_by")
         .order_by("-created_at", "-pk")
     )

@@ -54,7 +54,7 @@ LEGACY_PROVISION = {"A": SenStatus.SEN_SUPPORT, "P": SenStatus.SEN_SUPPORT, "S":
 
 # When a CTF is sent for a leaver, C1 (records to the new school in 15 school days) is met. register cannot
 # import ehcp, so ehcp answers: (pupil=, sent_on=, actor=) -> None.
-CTF_SENT_HOOKS: Hooks[Callable[..., None]] = Hooks(
+CTF_SENT_HOOKS: Hooks[Callable[..., object]] = Hooks(
     "register.ctf.CTF_SENT_HOOKS",
     rule="sending the common transfer file of a pupil on the SEN register meets C1",
     filled_by="ehcp",

@@ -243,3 +243,21 @@ def test_the_move_pages_check_then_move(demo) -> None:
     with scopes_disabled():
         assert Pupil.objects.get(pk=cycle.pupil_id).school_id == demo.beech.pk
     assert demo.client_for("teacher.acorn@oak.test").get(url).status_code == 404
+
+
+def test_a_teacher_at_the_old_school_no_longer_sees_the_concern_they_raised(demo) -> None:
+    """The concern moves with the pupil; the old school's teacher who raised it loses sight of it too."""
+    from register.models import CauseForConcern
+    from tests.permission_cases.concerns import make_concern
+
+    concern = make_concern(demo, demo.acorn)
+    teacher = concern.raised_by
+    client = demo.client_for(teacher.email)
+    detail = reverse("register:concern_detail", kwargs={"pk": concern.pk})
+    assert client.get(detail).status_code == 200
+    with scope(trust=demo.oak.pk):
+        record_move(pupil=concern.pupil, to_school=demo.beech, moved_on=TODAY, actor=None)
+    with scopes_disabled():
+        assert CauseForConcern.objects.get(pk=concern.pk).school_id == demo.beech.pk
+    assert client.get(detail).status_code == 404
+    assert concern.pupil.legal_surname not in client.get(reverse("register:my_concerns")).content.decode()
