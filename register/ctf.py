@@ -216,7 +216,7 @@ def _find(node: Element | None, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _date(value: str, what: str, problems: list[str]) -> date | None:
+def _xml_date(value: str, what: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -263,13 +263,13 @@ def read_ctf(data: bytes) -> CtfPupil:
     if header is None:
         problems.append("The CTF has no Header, so it cannot say which school it is for.")
     dob_text = _find(node, "DOB")
-    dob = _date(dob_text, "The date of birth", problems) if dob_text else None
+    dob = _xml_date(dob_text, "The date of birth", problems) if dob_text else None
     gender = _find(node, "Sex") or _find(node, "Gender")
     year = _find(node, "BasicDetails/NCyearActual") or _find(node, "NCyearActual")
     sen: list[tuple[date, str]] = []
     legacy = False
     for item in node.findall("SENhistory/SEN"):
-        start = _date(_find(item, "StartDate"), "A StartDate in SENhistory", problems)
+        start = _xml_date(_find(item, "StartDate"), "A StartDate in SENhistory", problems)
         code = _find(item, "SENprovision").upper()
         status = PROVISION_IN.get(code) or LEGACY_PROVISION.get(code)
         legacy = legacy or code in LEGACY_PROVISION

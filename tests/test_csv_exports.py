@@ -73,8 +73,12 @@ def _csv_url_names() -> set[str]:
     return names
 
 
+# Named like an export but not a CSV: checked where they are tested.
+NOT_CSV = {"reports:sar_export": "a zip of JSON, PDFs and documents (tests/reports/test_subject_access*.py)"}
+
+
 def test_every_csv_url_has_a_case() -> None:
-    assert _csv_url_names() == set(CASES)
+    assert _csv_url_names() - set(NOT_CSV) == set(CASES)
 
 
 def test_the_trust_tables_listed_are_every_table() -> None:

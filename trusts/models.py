@@ -130,6 +130,10 @@ class School(TimeStamped):
         """The range in words: "Reception to Year 6", or "not known"."""
         return year_groups.range_display(self.year_range())
 
+    @property
+    def dfe_number(self) -> str:
+        return f"{self.la_code}/{self.establishment_number}"
+
 
 class SchoolCalendar(TimeStamped):
     """One academic year's term dates for one school (September starts the year)."""

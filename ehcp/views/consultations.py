@@ -78,6 +78,8 @@ def _consultation_or_404(request: AuthedRequest, pk: int, action: str = "casewor
     consultation: Consultation = get_object_or_404(service.consultations_visible_to(request.user), pk=pk)
     if not can(request.user, action, consultation):
         raise Http404
+    # A child's name, date of birth and draft plan: every page about one is in the access log.
+    audit.note_read(request, obj=consultation, pupil_id=consultation.pupil_id, summary="EHC consultation")
     return consultation
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from trusts import audit
 from trusts.forms import add_service_errors, date_field
 from trusts.http import AuthedRequest
 from trusts.models import School
@@ -46,6 +47,7 @@ def move(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     pupil: Pupil = get_object_or_404(pupils_visible_to(request.user).select_related("school"), pk=pupil_id)
     if not may_record_move(request.user, pupil):
         raise Http404
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="Record a move")
     if request.method != "POST":
         form = MoveForm(pupil=pupil, initial={"moved_on": timezone.localdate()})
         return render(request, "pupils/moves/move.html", {"pupil": pupil, "form": form})

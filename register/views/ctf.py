@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from trusts import audit
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can
@@ -25,6 +26,7 @@ def ctf_send(request: AuthedRequest, pk: int) -> HttpResponse:
     pupil = get_object_or_404(queries.visible_pupil(request.user, pk))
     if not can(request.user, "register.change", pupil):
         raise Http404
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="Common transfer file")
     leaving = pupil.leaving_date is not None or pupil.possible_leaver_since is not None
     form = SendCtfForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

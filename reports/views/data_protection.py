@@ -119,6 +119,7 @@ def document_delete(request: AuthedRequest, pupil_id: int, pk: int) -> HttpRespo
     document: Document = get_object_or_404(Document.objects.select_related("pupil"), pk=pk)
     if document.pupil_id != pupil_id or not can(request.user, "documents.manage", document):
         raise Http404
+    audit.note_read(request, obj=document.pupil, pupil_id=document.pupil_id, summary="Delete a document")
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,6 +137,7 @@ def sar_new(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     pupil: Pupil = get_object_or_404(Pupil.objects.select_related("school"), pk=pupil_id)
     if not subject_access.handles_requests_at(request.user, pupil.school):
         raise Http404
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="Subject access request")
     form = SubjectAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
