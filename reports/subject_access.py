@@ -36,7 +36,7 @@ from register.queries import register_history
 from trusts import audit
 from trusts.models import AuditEntry, Role, School, User
 from trusts.pdf import render_pdf
-from trusts.permissions import DATA_PROTECTION, can, memberships_of
+from trusts.permissions import DATA_PROTECTION, can, schools_where
 
 from .models import SubjectAccessRequest
 
@@ -53,19 +53,20 @@ THIRD_PARTY_CATEGORIES = frozenset(
 NOTES_KEY = "notes"
 
 
+# Who records and answers subject access requests besides the data protection lead (a school's SENCO).
+SUBJECT_ACCESS = "subject_access.handle"
+
+
 def handles_requests_at(user: User, school: School) -> bool:
     """The data protection lead (any school of the trust) or a SENCO of this school."""
-    if can(user, DATA_PROTECTION, school):
-        return True
-    return any(m.role == Role.SENCO and m.school_id == school.pk for m in memberships_of(user))
+    return can(user, DATA_PROTECTION, school) or can(user, SUBJECT_ACCESS, school)
 
 
 def requests_visible_to(user: User) -> QuerySet[SubjectAccessRequest]:
     base = SubjectAccessRequest.objects.select_related("pupil", "school")
     if can(user, DATA_PROTECTION):
         return base
-    schools = [m.school_id for m in memberships_of(user) if m.role == Role.SENCO]
-    return base.filter(school_id__in=schools)
+    return base.filter(school__in=schools_where(user, SUBJECT_ACCESS))
 
 
 def open_deadline_of(request: SubjectAccessRequest) -> Deadline | None:

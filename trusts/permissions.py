@@ -61,7 +61,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     },
     Role.TRUSTEE: frozenset({"trust.dashboard", "board.report"}),
     Role.HEADTEACHER: CASEWORK | {"school.aggregates", "people.manage"},
-    Role.SENCO: CASEWORK | OWN_PUPILS | {"school.aggregates"},
+    # A SENCO records and answers subject access requests for their school (the data protection lead: any).
+    Role.SENCO: CASEWORK | OWN_PUPILS | {"school.aggregates", "subject_access.handle"},
     Role.TEACHER: OWN_PUPILS,
     Role.TEACHING_ASSISTANT: OWN_PUPILS,
     Role.GOVERNOR: frozenset({"school.aggregates"}),

@@ -20,14 +20,10 @@ from trusts import audit
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, require
 from trusts.models import Membership, Role, User
-from trusts.permissions import DATA_PROTECTION, can, memberships_of
+from trusts.permissions import DATA_PROTECTION, can
 
 from .. import subject_access
 from ..data_protection_forms import LeadForm, LegalHoldForm, ReasonForm, SentForm, SignOffForm, SubjectAccessForm
-
-
-def _is_senco(user: User) -> bool:
-    return any(m.role == Role.SENCO for m in memberships_of(user))
 
 
 def _dp_pupil_or_404(request: AuthedRequest, pupil_id: int) -> Pupil:
@@ -39,7 +35,7 @@ def _dp_pupil_or_404(request: AuthedRequest, pupil_id: int) -> Pupil:
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     lead = can(request.user, DATA_PROTECTION)
-    if not lead and not _is_senco(request.user):
+    if not lead and not can(request.user, subject_access.SUBJECT_ACCESS):
         raise Http404
     context = {
         "lead": lead,

@@ -111,3 +111,22 @@ def test_the_export_holds_every_record_documents_and_the_access_log(demo):
     log = json.loads(archive.read("access-log.json"))
     assert any(e["who"] == demo.user("teacher.acorn@oak.test").full_name for e in log)
     assert archive.read("record.pdf").startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("email", ["lead@oak.test", "senco.acorn@oak.test"])
+def test_the_data_protection_page_queries_do_not_grow_with_the_requests(demo, email):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = demo.client_for(email)
+    url = reverse("reports:data_protection")
+    counts = []
+    for extra in (1, 3):
+        for _ in range(extra):
+            _request(demo, make_pupil(demo.acorn))
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url)
+        assert page.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] and counts[0] <= 25, counts
