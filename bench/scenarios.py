@@ -44,6 +44,11 @@ def _url(name: str, **kwargs: Any) -> str | None:
         return None
 
 
+def _search(*words: str) -> str | None:
+    url = _url("pupils:search")
+    return f"{url}?q={'+'.join(words)}" if url else None
+
+
 def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
     pupil = ctx["pupil"]
     specs = [
@@ -55,6 +60,9 @@ def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         ("Trust dashboard", "lead@scale.test", _url("reports:trust_dashboard"), 300),
         ("Governor dashboard", "governor.s01@scale.test", _url("reports:school_dashboard"), 150),
         ("Parent portal home", "parent.s01@scale.test", _url("reports:portal"), 150),
+        # Two words, partial, in either order; the lead searches all 50,000 pupils of the trust.
+        ("Pupil search (SENCO, one school)", "senco.s01@scale.test", _search("ali", "walk"), 150),
+        ("Pupil search (inclusion lead, whole trust)", "lead@scale.test", _search("ali", "walk"), 150),
     ]
     return [
         {"name": name, "email": email, "url": url, "budget_ms": budget}

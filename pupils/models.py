@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,8 @@ from django_scopes import ScopedManager
 from guardian.models import UserObjectPermissionBase
 
 from trusts.models import School, TimeStamped, Trust
+
+from .search_text import SEARCHED_FIELDS, search_text_for
 
 
 class YearGroup(models.TextChoices):
@@ -42,6 +45,24 @@ class Gender(models.TextChoices):
     MALE = "M", "Male"
 
 
+class PupilManager(models.Manager["Pupil"]):
+    """Keeps `Pupil.search_text` right on the bulk paths (MIS import, demo and scale seeds), which skip save()."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Pupil]:
+        objs = list(objs)
+        for pupil in objs:
+            pupil.search_text = search_text_for(pupil)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        objs, fields = list(objs), list(fields)
+        if set(fields) & set(SEARCHED_FIELDS):
+            for pupil in objs:
+                pupil.search_text = search_text_for(pupil)
+            fields = [*fields, "search_text"] if "search_text" not in fields else fields
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Pupil(TimeStamped):
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
@@ -65,8 +86,10 @@ class Pupil(TimeStamped):
     medical_summary = models.CharField("medical conditions (summary)", max_length=500, blank=True)
     # Set when a full MIS import no longer lists the pupil; the SENCO confirms or clears it.
     possible_leaver_since = models.DateField(null=True, blank=True)
+    # Names and UPNs normalised for search (pupils.search_text); on PostgreSQL a trigram index serves it.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
-    objects = ScopedManager(trust="trust")
+    objects = ScopedManager(trust="trust", _manager_class=PupilManager)
 
     class Meta:
         ordering = ["legal_surname", "legal_forename"]
@@ -81,6 +104,13 @@ class Pupil(TimeStamped):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = search_text_for(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def forename(self) -> str:

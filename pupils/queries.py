@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from trusts.models import User
 from trusts.permissions import can, schools_where
 
 from .models import AccessGrant, GroupMember, Pupil, PupilUserObjectPermission, TeachingGroup
+from .search_text import normalise
 
 VIEW_GRANT = "view_pupil_record"
 
@@ -70,3 +72,49 @@ def can_manage_pupil(user: User, pupil: Pupil) -> bool:
 
 def groups_of_school(school: Any) -> QuerySet[TeachingGroup]:
     return TeachingGroup.objects.filter(school=school).order_by("name")
+
+
+SEARCH_LIMIT = 50
+SEARCH_MIN_LENGTH = 2
+
+
+@dataclass(frozen=True)
+class PupilSearch:
+    """What a search found: `pupils` (at most SEARCH_LIMIT, on roll first), `total` matches, and `exact`,
+    the one pupil whose UPN or former UPN is exactly the query (the page opens their record straight away)."""
+
+    query: str
+    terms: tuple[str, ...]
+    pupils: list[Pupil]
+    total: int
+    exact: Pupil | None
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.pupils)
+
+
+def may_search_pupils(user: User) -> bool:
+    """Staff who can open any pupil's record (their school's, their groups', or pupils granted to them)."""
+    return can(user, "casework.view") or can(user, "pupils.view_own") or granted_pupil_ids(user).exists()
+
+
+def search_pupils(*, user: User, query: str) -> PupilSearch:
+    """Pupils the person may see whose names or UPNs contain every word of `query`, in any order, partial,
+    accents and case ignored (pupils.search_text). Two queries: the count and one page of results with
+    school and register entry. Reads only; the page audits the search."""
+    terms = tuple(dict.fromkeys(normalise(query).split()))
+    if len("".join(terms)) < SEARCH_MIN_LENGTH:
+        return PupilSearch(query=query, terms=terms, pupils=[], total=0, exact=None)
+    matches = pupils_visible_to(user)
+    for term in terms:
+        matches = matches.filter(search_text__contains=term)
+    total = matches.count()
+    found: list[Pupil] = list(
+        matches.select_related("school", "register_entry")
+        .annotate(left=ExpressionWrapper(Q(leaving_date__lte=timezone.localdate()), output_field=BooleanField()))
+        .order_by("left", "legal_surname", "legal_forename", "pk")[:SEARCH_LIMIT]
+    )
+    upn = query.strip().upper()
+    exact = [p for p in found if upn and upn in {p.upn, p.former_upn}]
+    return PupilSearch(query=query, terms=terms, pupils=found, total=total, exact=exact[0] if len(exact) == 1 else None)

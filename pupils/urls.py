@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import documents, imports, moves, parents, record
+from .views import documents, imports, moves, parents, record, search
 
 app_name = "pupils"
 
 urlpatterns = [
+    path("search/", search.search, name="search"),
     path("<int:pk>/", record.record, name="record"),
     path("<int:pk>/access-log/", record.access_log, name="access_log"),
     path("<int:pupil_id>/move/", moves.move, name="move"),

@@ -46,7 +46,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """Template context processor: the navigation, the trust and school shown in the header, the role."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.trust_id is None:
-        return {"nav_items": [], "current_trust": None, "current_school": None, "role_label": ""}
+        return {
+            "nav_items": [],
+            "current_trust": None,
+            "current_school": None,
+            "role_label": "",
+            "pupil_search_url": "",
+        }
     # Explicitly the user's own trust: a sign-in request becomes authenticated after the middleware ran.
     with scope(trust=user.trust_id):
         return _navigation(request, user)
@@ -57,7 +63,8 @@ def _navigation(request: HttpRequest, user: User) -> dict[str, Any]:
     schools = {m.school for m in memberships if m.school is not None}
     items = [("Home", "reports:home")]
     items += [(label, url_name) for label, url_name, action in NAV if can(user, action)]
-    if not memberships and has_casework_grants(user):
+    granted = not memberships and has_casework_grants(user)
+    if granted:
         items.append(SHARED_WITH_ME)
     nav_items = []
     for label, url_name in items:
@@ -71,4 +78,9 @@ def _navigation(request: HttpRequest, user: User) -> dict[str, Any]:
         "role_label": role_labels(memberships),
         "home_role": home_role(user),
         "unread_notifications": unread_count(user),
+        # The header's pupil search, for everyone who can open a pupil's record (pupils.queries.may_search_pupils,
+        # decided here from what the navigation already knows, so it costs no query).
+        "pupil_search_url": reverse("pupils:search")
+        if can(user, "casework.view") or can(user, "pupils.view_own") or granted
+        else "",
     }

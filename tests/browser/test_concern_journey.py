@@ -96,6 +96,19 @@ def test_teacher_raises_a_concern_and_the_senco_triages_it_to_sen_support(
     row = senco.get_by_role("row", name=re.compile("Journeyman"))
     assert "SEN support" in row.inner_text()
     axe_clean(senco)
+
+    # Later the SENCO finds Sam from the header's search with the keyboard alone: part names, any order.
+    search = senco.get_by_role("search", name="Pupils").get_by_label("Search for a pupil by name or UPN")
+    search.fill("journ sam")
+    with senco.expect_navigation(wait_until="load"):
+        search.press("Enter")
+    assert senco.get_by_role("heading", level=2).first.inner_text() == "1 pupil found"
+    axe_clean(senco)
+    result = senco.get_by_role("link", name="Sam Journeyman")
+    result.focus()
+    with senco.expect_navigation(wait_until="load"):
+        senco.keyboard.press("Enter")
+    assert senco.get_by_role("heading", level=1).inner_text() == "Sam Journeyman"
     context.close()
 
     # The teacher sees the outcome in plain words, and was emailed about it (as the SENCO was).
