@@ -16,6 +16,7 @@ from .. import rules
 from ..deadlines import open_deadline
 from ..models import EhcPlan, NeedsAssessment
 from ..queries import latest_assessment_end
+from ..road import event_refusal
 from ._common import ASSESSMENT, Decision, Outcome, _meet, _not_future, _waive
 
 
@@ -177,13 +178,10 @@ def record_assessment_event(
     if on < a.request_received_on:
         received = f"{a.request_received_on:%-d %B %Y}"
         raise ValidationError(f"The date cannot be before the request was received ({received}).")
-    if a.outcome != Outcome.IN_PROGRESS:
-        # A closed assessment still takes late completions and corrections of the step that closed it.
-        correction = (event == "decision" and a.decision == decision) or (
-            event == "no_plan" and a.outcome == Outcome.NO_PLAN
-        )
-        if not correction and event not in {"advice_sent", "parent_comments", "consultation_sent"}:
-            raise ValidationError(f"This assessment is closed ({a.get_outcome_display().lower()}).")
+    # The order of the steps (ehcp.road, which also decides what the page offers next).
+    refusal = event_refusal(a, event)
+    if refusal:
+        raise ValidationError(refusal)
     subject = (ASSESSMENT, a.pk)
     school, pupil = a.school, a.pupil
     summary = f"{EVENTS[event]}: {on:%-d %B %Y}"
@@ -193,10 +191,19 @@ def record_assessment_event(
             raise ValidationError("Choose whether the LA will assess.")
         if a.decision != Decision.PENDING and a.decision != decision:
             raise ValidationError(f"The LA's decision is already recorded as “{a.get_decision_display()}”.")
-        later = [d for d in (a.advice_requested_on, a.draft_served_on) if d is not None]
-        if later and on > min(later):
+        later = [
+            (d, step)
+            for d, step in (
+                (a.advice_requested_on, "the LA's request for the school's advice"),
+                (a.draft_served_on, "the draft plan"),
+            )
+            if d is not None
+        ]
+        if later and on > min(later)[0]:
+            first, step = min(later)
             raise ValidationError(
-                f"The LA's decision cannot be after a step that follows it ({min(later):%-d %B %Y}): check the dates."
+                f"The LA's decision cannot be after a step that follows it: {step} on {first:%-d %B %Y}. "
+                "Check the dates."
             )
         a.decision, a.decision_on = decision, on
         _meet(*subject, "A1", on, actor)

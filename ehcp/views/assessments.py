@@ -15,7 +15,7 @@ from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can, schools_where
 
-from .. import queries, services
+from .. import queries, road, services
 from ..forms import (
     AssessmentEventForm,
     AssessmentRequestForm,
@@ -86,17 +86,27 @@ def assessment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         pupil_id=assessment.pupil_id,
         request=request,
     )
+    today = timezone.localdate()
+    deadlines = queries.subject_deadlines(services.ASSESSMENT, assessment.pk)
+    steps = road.steps_of(assessment, deadlines, today)
+    correctable = {
+        s.key for s in steps if s.on and s.key in services.EVENTS and not road.event_refusal(assessment, s.key)
+    }
     return render(
         request,
         "ehcp/assessment_detail.html",
         {
             "assessment": assessment,
             "pupil": assessment.pupil,
-            "deadlines": queries.subject_deadlines(services.ASSESSMENT, assessment.pk),
-            "events": services.EVENTS,
+            "deadlines": deadlines,
+            "steps": steps,
+            "correctable": correctable,
+            "weeks": road.weeks_on_the_road(assessment, today),
+            "next_events": [(e, services.EVENTS[e]) for e in road.next_events(assessment, services.EVENTS)],
+            "may_issue_final_plan": road.may_issue_final_plan(assessment),
             "may_change": can(request.user, "ehcp.change", assessment),
             "plan": assessment.plans.first(),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
@@ -106,6 +116,11 @@ def assessment_event(request: AuthedRequest, pk: int, event: str) -> HttpRespons
     assessment = _assessment_or_404(request, pk)
     if event not in services.EVENTS or not can(request.user, "ehcp.change", assessment):
         raise Http404
+    refusal = road.event_refusal(assessment, event)
+    if refusal:
+        # A step that cannot come yet (an old link, a typed address): say which step must come first.
+        messages.error(request, f"{services.EVENTS[event]}: {refusal[0].lower()}{refusal[1:]}")
+        return redirect("ehcp:assessment_detail", pk=assessment.pk)
     form = AssessmentEventForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
