@@ -12,8 +12,8 @@ from pupils.models import YearGroup
 from register.models import BroadArea
 from trusts.forms import date_field
 
-from .models import Cycle, Outcome, Provision, StaffRole, Wave
-from .queries import MapFilters
+from .models import Cycle, MissedReason, Outcome, Provision, StaffRole, Wave
+from .queries import MapFilters, score_label
 
 
 def _text(label: str, *, rows: int = 3, required: bool = False, help_text: str = "", **kw: Any) -> forms.CharField:
@@ -195,7 +195,15 @@ class DeliveryForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether the pupil attended."},
     )
-    note = forms.CharField(label="Short note", max_length=300, required=False)
+    missed_reason = forms.ChoiceField(
+        label="If the pupil missed it, why?",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=MissedReason.choices,
+        help_text="Leave empty if the pupil was there. If they missed it and you leave this empty, "
+        "it is recorded as the pupil being absent.",
+    )
+    note = forms.CharField(label="Short note", max_length=300, required=False, help_text="At most 300 characters.")
     score = _score("Score", help_text="If you measured progress in this session.")
     outcome = forms.TypedChoiceField(label="The score measures", coerce=int, required=False, empty_value=None)
 
@@ -210,9 +218,15 @@ class DeliveryForm(forms.Form):
         outcome = self.fields["outcome"]
         assert isinstance(outcome, forms.TypedChoiceField)
         if len(outcomes) > 1:
-            outcome.choices = [("", "Choose an outcome"), *[(o.pk, o.description[:80]) for o in outcomes]]
+            outcome.choices = [
+                ("", "Choose an outcome"),
+                *[(o.pk, f"{o.description[:60]}: {score_label(o)}") for o in outcomes],
+            ]
         else:
             del self.fields["outcome"]
+        if len(outcomes) == 1:
+            # The score field says what it measures and where the pupil started and is aiming.
+            self.fields["score"].label = f"Score: {score_label(outcomes[0])}"
 
 
 class ReviewForm(forms.Form):

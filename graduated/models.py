@@ -281,6 +281,36 @@ class Allocation(TimeStamped):
         return f"{self.provision} for {self.cycle.pupil}"
 
 
+class MissedReason(models.TextChoices):
+    """Why a session was not delivered to a pupil: the pupil's absence, or the session not happening."""
+
+    PUPIL_ABSENT = "pupil_absent", "The pupil was absent"
+    STAFF_ABSENT = "staff_absent", "Staff were absent"
+    CANCELLED = "cancelled", "The session was cancelled"
+
+
+class GroupSession(TimeStamped):
+    """One session of a group provision, logged once for everyone in it (graduated.services.log_group_session):
+    each pupil's DeliveryLog points here. A session that did not happen has `took_place` off and a reason."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    provision = models.ForeignKey(Provision, on_delete=models.CASCADE, related_name="group_sessions")
+    session_date = models.DateField()
+    took_place = models.BooleanField(default=True)
+    missed_reason = models.CharField(max_length=14, choices=MissedReason.choices, blank=True)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-session_date", "-pk"]
+        indexes = [models.Index(fields=["trust", "provision", "session_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.provision} group session on {self.session_date:%-d %b %Y}"
+
+
 class DeliveryLog(TimeStamped):
     """One session of a provision: delivered or missed, with a short note and perhaps a score."""
 
@@ -294,6 +324,10 @@ class DeliveryLog(TimeStamped):
     attended = models.BooleanField()
     note = models.CharField(max_length=300, blank=True)
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    missed_reason = models.CharField(max_length=14, choices=MissedReason.choices, blank=True)
+    group_session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedManager(trust="trust")

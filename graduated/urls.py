@@ -23,6 +23,7 @@ urlpatterns = [
     path("cycles/<int:pk>/plan/", cycles.plan, name="plan"),
     path("cycles/<int:pk>/review/", cycles.review, name="review"),
     path("sessions/", delivery.sessions, name="sessions"),
+    path("sessions/group/<int:provision_id>/", delivery.log_group_session, name="log_group_session"),
     path("provision/", catalogue.catalogue, name="catalogue"),
     path("provision/new/", catalogue.provision_new, name="provision_new"),
     path("provision/rates/", catalogue.rates, name="rates"),

@@ -10,6 +10,7 @@ from ._common import OPEN
 from .access import can_edit_plans, loggable_pupils, may_log_delivery, on_roll, readable_pupils, visible_cycles
 from .catalogue import catalogue, provision_summary, rates_for, running_provisions
 from .evidence import evidence_for_pupil
+from .groups import GroupToLog, group_members, group_provision, groups_to_log, score_label
 from .lists import (
     DUE_WITHIN_DAYS,
     MEETINGS_PER_YEAR,
@@ -40,6 +41,11 @@ from .pupil import (
 )
 
 __all__ = [
+    "GroupToLog",
+    "group_members",
+    "group_provision",
+    "groups_to_log",
+    "score_label",
     "DUE_WITHIN_DAYS",
     "MAP_PUPIL_FIELDS",
     "MEETINGS_PER_YEAR",

@@ -6,7 +6,7 @@ Each function raises ValidationError listing what is wrong in plain words; nothi
 from .assess import ASSESS_FIELDS, add_assessment_result, update_assessment
 from .catalogue import MAX_RATE, save_provision, set_rates
 from .cycles import PROFILE_FIELDS, SUPPORT_STATUSES, default_review_date, start_cycle
-from .delivery import log_delivery
+from .delivery import GroupEntry, log_delivery, log_group_session
 from .parent_meetings import record_parent_meeting
 from .planning import (
     LONGEST_PLAN_DAYS,
@@ -20,6 +20,8 @@ from .planning import (
 from .review import record_review
 
 __all__ = [
+    "GroupEntry",
+    "log_group_session",
     "ASSESS_FIELDS",
     "LONGEST_PLAN_DAYS",
     "MAX_RATE",

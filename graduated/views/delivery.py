@@ -16,6 +16,7 @@ from trusts.permissions import can
 
 from .. import queries, services
 from ..forms import DeliveryForm
+from ..group_forms import HAPPENED, GroupSessionForm
 from ..models import Allocation, Cycle
 
 
@@ -39,7 +40,7 @@ def sessions(request: AuthedRequest) -> HttpResponse:
         summary=f"Sessions list ({len(cycles)} pupils with a support plan)",
         request=request,
     )
-    return render(request, "graduated/sessions.html", {"cycles": cycles})
+    return render(request, "graduated/sessions.html", {"cycles": cycles, "groups": queries.groups_to_log(request.user)})
 
 
 @login_required
@@ -67,6 +68,7 @@ def log_session(request: AuthedRequest, pupil_id: int) -> HttpResponse:
                 note=data["note"],
                 score=data["score"],
                 outcome=outcome,
+                missed_reason=data.get("missed_reason", ""),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -82,4 +84,44 @@ def log_session(request: AuthedRequest, pupil_id: int) -> HttpResponse:
             "form": form,
             "deliveries": queries.recent_deliveries(pupil, limit=5),
         },
+    )
+
+
+@login_required
+def log_group_session(request: AuthedRequest, provision_id: int) -> HttpResponse:
+    """One session of a group, logged once: everyone present unless marked absent, a score or note each."""
+    provision = queries.group_provision(request.user, provision_id)
+    if provision is None:
+        raise Http404
+    members = queries.group_members(request.user, provision)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.VIEW,
+        obj=provision,
+        summary=f"Log a group session of {provision.name} ({len(members)} pupils)",
+        request=request,
+    )
+    form = GroupSessionForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        took_place = form.cleaned_data["took_place"] == HAPPENED
+        try:
+            session = services.log_group_session(
+                provision=provision,
+                actor=request.user,
+                session_date=form.cleaned_data["session_date"],
+                took_place=took_place,
+                missed_reason="" if took_place else form.cleaned_data["took_place"],
+                entries=[services.GroupEntry(**line) for line in form.entries()],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            present = sum(1 for d in session.deliveries.all() if d.attended)
+            what = f"{present} of {len(members)} present" if took_place else "it did not happen"
+            messages.success(request, f"Session of {provision.name} on {session.session_date:%-d %B} logged: {what}.")
+            return redirect("graduated:sessions")
+    return render(
+        request,
+        "graduated/log_group_session.html",
+        {"provision": provision, "form": form, "lines": form.bound_lines()},
     )

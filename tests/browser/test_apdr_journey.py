@@ -88,7 +88,8 @@ def test_senco_plans_ta_logs_on_a_phone_senco_reviews(live_demo, page, browser, 
     ta.get_by_role("link", name=re.compile("Ruby Fenwick")).first.click()
     expect(ta.get_by_label("Phonics catch-up group")).to_be_checked()
     ta.get_by_label("Short note (optional)").fill("Blended 9 words")
-    ta.get_by_label("Score (optional)").fill("9")
+    # The score names what it measures and the numbers the plan starts from and aims for.
+    ta.get_by_label("Score: Weekly word check (started at 5, target 15) (optional)").fill("9")
     axe_clean(ta)
     ta.get_by_role("button", name="Log the session").click()
     expect(ta.get_by_text("Session of Phonics catch-up group logged for Ruby.")).to_be_visible()
