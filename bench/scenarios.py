@@ -29,7 +29,19 @@ def context() -> dict[str, Any]:
         from ehcp.models import Deadline
 
         deadlines = Deadline.objects.filter(trust=trust).count()
+        from django.db.models import Count
+
+        from graduated.models import Allocation
+
+        group = (
+            Allocation.objects.filter(school=school, cycle__status="active")
+            .values("provision_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
     return {
+        "group_provision_id": group["provision_id"] if group else None,
         "trust": trust,
         "school": school,
         "pupil": entry.pupil if entry else None,
@@ -63,6 +75,14 @@ def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         # Two words, partial, in either order; the lead searches all 50,000 pupils of the trust.
         ("Pupil search (SENCO, one school)", "senco.s01@scale.test", _search("ali", "walk"), 150),
         ("Pupil search (inclusion lead, whole trust)", "lead@scale.test", _search("ali", "walk"), 150),
+        (
+            "Group session form (the school's largest group)",
+            "senco.s01@scale.test",
+            _url("graduated:log_group_session", provision_id=ctx["group_provision_id"])
+            if ctx["group_provision_id"]
+            else None,
+            150,
+        ),
     ]
     return [
         {"name": name, "email": email, "url": url, "budget_ms": budget}
