@@ -30,4 +30,5 @@ urlpatterns = [
     path("provision/<int:pk>/", catalogue.provision_edit, name="provision_edit"),
     path("provision-map/", catalogue.provision_map, name="provision_map"),
     path("provision-map.csv", catalogue.provision_map_csv, name="provision_map_csv"),
+    path("provision-map/impact.csv", catalogue.provision_impact_csv, name="provision_impact_csv"),
 ]

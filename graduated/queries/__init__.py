@@ -11,6 +11,7 @@ from .access import can_edit_plans, loggable_pupils, may_log_delivery, on_roll, 
 from .catalogue import catalogue, provision_summary, rates_for, running_provisions
 from .evidence import evidence_for_pupil
 from .groups import GroupToLog, group_members, group_provision, groups_to_log, score_label
+from .impact import NO_EVIDENCE, Impact, provision_impact
 from .lists import (
     DUE_WITHIN_DAYS,
     MEETINGS_PER_YEAR,
@@ -41,6 +42,9 @@ from .pupil import (
 )
 
 __all__ = [
+    "NO_EVIDENCE",
+    "Impact",
+    "provision_impact",
     "GroupToLog",
     "group_members",
     "group_provision",

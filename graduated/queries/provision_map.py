@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
@@ -40,6 +41,7 @@ class MapRow:
     cost_per_pupil: Decimal  # to the penny
     pupils: list[Pupil] = field(default_factory=list)
     pupil_links: str = ""  # the pupils as links, joined by the page (graduated.views.catalogue)
+    impact: Any = None  # graduated.queries.impact.Impact, set by `with_impact`
 
     @property
     def groups(self) -> int:

@@ -105,7 +105,11 @@ def rates(request: AuthedRequest) -> HttpResponse:
 def _map(request: AuthedRequest) -> tuple[queries.ProvisionMap, MapFilterForm, list[School]]:
     school, schools = school_from_request(request, "provision.view")
     form = MapFilterForm(request.GET or None)
-    return queries.provision_map(school, form.filters()), form, schools
+    pmap = queries.provision_map(school, form.filters())
+    impact = queries.provision_impact(pmap.rows, today=timezone.localdate())
+    for row in pmap.rows:
+        row.impact = impact.get(row.provision.pk, queries.NO_EVIDENCE)
+    return pmap, form, schools
 
 
 @login_required
@@ -181,6 +185,59 @@ def provision_map_csv(request: AuthedRequest) -> HttpResponse:
         action=audit.Action.EXPORT,
         obj=pmap.school,
         summary=f"Provision map export ({len(rows)} rows)",
+        request=request,
+    )
+    return response
+
+
+IMPACT_CSV_HEADER = [
+    "Provision",
+    "Wave",
+    "Area of need",
+    "Pupils planned",
+    "Pupils with scores",
+    "Average entry score",
+    "Average latest score",
+    "Pupils improving",
+    "Improving (%)",
+    "Points of progress",
+    "Cost a year each pupil (£)",
+    "Cost per point of progress (£)",
+]
+
+
+@login_required
+def provision_impact_csv(request: AuthedRequest) -> HttpResponse:
+    pmap, _, _ = _map(request)
+    if pmap.school is None:
+        raise Http404
+    rows = [
+        [
+            row.provision.name,
+            str(row.provision.wave),
+            row.provision.get_area_display(),
+            str(len(row.pupils)),
+            str(row.impact.measured),
+            f"{row.impact.entry_mean}" if row.impact.entry_mean is not None else "",
+            f"{row.impact.latest_mean}" if row.impact.latest_mean is not None else "",
+            str(row.impact.improving),
+            str(row.impact.improving_percent) if row.impact.improving_percent is not None else "",
+            f"{row.impact.points.normalize():f}",
+            f"{row.cost_per_pupil}",
+            f"{row.impact.cost_per_point}" if row.impact.cost_per_point is not None else "",
+        ]
+        for row in pmap.rows
+    ]
+    response = csv_response(
+        filename=f"provision-impact-{pmap.school.urn}-{timezone.localdate():%Y-%m-%d}.csv",
+        header=IMPACT_CSV_HEADER,
+        rows=rows,
+    )
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        obj=pmap.school,
+        summary=f"Provision impact export ({len(rows)} provisions)",
         request=request,
     )
     return response

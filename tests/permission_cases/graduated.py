@@ -154,6 +154,7 @@ CASES: list[Case] = [
     Case("graduated:overview", own=CASEWORK_ROLES),
     Case("graduated:provision_map", own=CASEWORK_ROLES),
     Case("graduated:provision_map_csv", own=CASEWORK_ROLES),
+    Case("graduated:provision_impact_csv", own=CASEWORK_ROLES),
     Case("graduated:catalogue", own=CASEWORK_ROLES),
     Case("graduated:provision_new", own=CASEWORK_ROLES),
     Case("graduated:rates", own=CASEWORK_ROLES),
