@@ -159,3 +159,20 @@ def outcome_chart(*, outcome: Any, number: int, planned_on: date | None, scores:
         points=points,
         target=outcome.target_score,
     )
+
+
+def outcome_progress(*, cycle: Any, outcomes: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each outcome with its scores (prefetched as `scores`, oldest first) and its chart, for the cycle page
+    and the review form (which shows the evidence beside each judgement)."""
+    rows = []
+    for n, outcome in enumerate(outcomes, start=1):
+        scores = list(outcome.scores.all())
+        rows.append(
+            {
+                "outcome": outcome,
+                "scores": scores,
+                "latest": scores[-1] if scores else None,
+                "chart": outcome_chart(outcome=outcome, number=n, planned_on=cycle.planned_on, scores=scores),
+            }
+        )
+    return rows

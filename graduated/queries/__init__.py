@@ -39,9 +39,11 @@ from .pupil import (
     parent_meetings,
     passport,
     recent_deliveries,
+    scores_prefetch,
 )
 
 __all__ = [
+    "scores_prefetch",
     "NO_EVIDENCE",
     "Impact",
     "provision_impact",

@@ -14,7 +14,7 @@ from register.models import BroadArea
 from .. import costs
 from ..models import Allocation, Cycle, DeliveryLog, Outcome, ParentMeeting, StaffRole
 from .catalogue import rates_for
-from .pupil import _scores
+from .pupil import scores_prefetch
 
 
 def evidence_for_pupil(pupil: Pupil) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def evidence_for_pupil(pupil: Pupil) -> dict[str, Any]:
         .prefetch_related(
             "assessments",
             "strategies",
-            Prefetch("outcomes", queryset=Outcome.objects.prefetch_related(_scores())),
+            Prefetch("outcomes", queryset=Outcome.objects.prefetch_related(scores_prefetch())),
             Prefetch("allocations", queryset=Allocation.objects.select_related("provision")),
             Prefetch("deliveries", queryset=DeliveryLog.objects.only("pk", "cycle_id", "allocation_id", "attended")),
         )

@@ -26,7 +26,7 @@ def cycles_of(pupil: Pupil) -> list[Cycle]:
     )
 
 
-def _scores() -> Any:
+def scores_prefetch() -> Any:
     """Prefetch of an outcome's scored sessions, oldest first."""
     return Prefetch("scores", queryset=DeliveryLog.objects.filter(score__isnull=False).order_by("session_date", "pk"))
 
@@ -39,7 +39,7 @@ def cycle_detail(cycle_id: int, readable: QuerySet[Pupil]) -> Cycle | None:
         .prefetch_related(
             "assessments",
             "strategies",
-            Prefetch("outcomes", queryset=Outcome.objects.prefetch_related(_scores())),
+            Prefetch("outcomes", queryset=Outcome.objects.prefetch_related(scores_prefetch())),
             Prefetch("allocations", queryset=Allocation.objects.select_related("provision")),
         )
         .first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from trusts.models import School, User
 from trusts.school_days import last_school_day_on_or_before
 from trusts.services import ensure_calendar
 
-from ..models import Allocation, Cycle, Outcome, Strategy
+from ..models import Allocation, Cycle, DeliveryLog, Outcome, Strategy
 from ._common import _long, _record, _register_status, _require_planner, _today
 
 SUPPORT_STATUSES = {SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN}
@@ -108,17 +109,31 @@ def start_cycle(
 
 
 def _carry_forward(source: Cycle, cycle: Cycle) -> None:
+    """Outcomes not achieved start the new cycle where the last one left them: the last score logged
+    becomes the baseline number, and the baseline words say so (the old starting point stays on the old
+    cycle). An outcome never scored keeps its baseline as it was."""
     unmet = [o for o in source.outcomes.all() if o.result != Outcome.Result.ACHIEVED]
+    last: dict[int, DeliveryLog] = {}
+    for log in DeliveryLog.objects.filter(outcome__in=unmet, score__isnull=False).order_by("session_date", "pk"):
+        last[log.outcome_id] = log  # type: ignore[index]
+
+    def baseline(o: Outcome) -> tuple[str, Decimal | None]:
+        log = last.get(o.pk)
+        if log is None or log.score is None:
+            return o.baseline, o.baseline_score
+        words = f"{log.score.normalize():f} on {o.measured_by or 'the measure'} on {_long(log.session_date)}"
+        return f"At the end of cycle {source.number}: {words}"[:300], log.score
+
     Outcome.objects.bulk_create(
         Outcome(
             trust_id=cycle.trust_id,
             cycle=cycle,
             position=i,
             description=o.description,
-            baseline=o.baseline,
+            baseline=baseline(o)[0],
             target=o.target,
             measured_by=o.measured_by,
-            baseline_score=o.baseline_score,
+            baseline_score=baseline(o)[1],
             target_score=o.target_score,
             share_with_parents=o.share_with_parents,
             carried_from=o,

@@ -20,7 +20,7 @@ from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can
 
 from .. import queries, services
-from ..charts import outcome_chart
+from ..charts import outcome_progress
 from ..forms import (
     AllocationForm,
     AssessForm,
@@ -118,14 +118,7 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     pupil = cycle.pupil
     outcomes = list(cycle.outcomes.all())
-    progress = [
-        {
-            "outcome": o,
-            "scores": list(o.scores.all()),
-            "chart": outcome_chart(outcome=o, number=n, planned_on=cycle.planned_on, scores=list(o.scores.all())),
-        }
-        for n, o in enumerate(outcomes, start=1)
-    ]
+    progress = outcome_progress(cycle=cycle, outcomes=outcomes)
     audit.record(
         actor=request.user,
         action=audit.Action.VIEW,
@@ -372,7 +365,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     cycle = editable_cycle(request, pk)
     if cycle.status != Cycle.Status.ACTIVE:
         raise Http404
-    outcomes = list(cycle.outcomes.all())
+    outcomes = list(cycle.outcomes.prefetch_related(queries.scores_prefetch()))
     form = ReviewForm(request.POST or None, outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -392,10 +385,19 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return _after_review(request, cycle)
+    # The evidence beside each judgement: the outcome's logged scores and its chart.
+    progress = {row["outcome"].pk: row for row in outcome_progress(cycle=cycle, outcomes=outcomes)}
+    lines = [(o, result, evidence, progress[o.pk]) for o, result, evidence in form.outcome_fields()]
     return render(
         request,
         "graduated/review.html",
-        {"cycle": cycle, "pupil": cycle.pupil, "form": form, "ehc_url": ehc_request_url(cycle.pupil)},
+        {
+            "cycle": cycle,
+            "pupil": cycle.pupil,
+            "form": form,
+            "lines": lines,
+            "ehc_url": ehc_request_url(cycle.pupil),
+        },
     )
 
 
