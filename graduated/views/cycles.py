@@ -437,6 +437,8 @@ def passport(request: AuthedRequest, pupil_id: int) -> HttpResponse:
 @login_required
 def plan_pdf(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     pupil = readable_pupil(request, pupil_id)
+    if not Cycle.objects.filter(pupil=pupil).exists():
+        raise Http404  # a pupil never on SEN support has no plan to download
     large = request.GET.get("print") == "large"  # the version for a parent who asked (pupils.Contact.large_print)
     pdf = render_support_plan_pdf(pupil, large_print=large)
     audit.record(
