@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from trusts.forms import DateInput, date_field
+from trusts.forms import LONG_TEXT, DateInput, date_field
 from trusts.models import School
 
 from . import rules
@@ -136,7 +136,9 @@ class AssessmentRequestForm(forms.Form):
     needs_changed = forms.BooleanField(
         label="Needs have changed (a re-assessment within 6 months of the last one)", required=False
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    notes = forms.CharField(
+        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=LONG_TEXT
+    )
 
 
 class AssessmentEventForm(forms.Form):

@@ -14,6 +14,7 @@ from trusts import audit
 from trusts.hooks import Hooks
 from trusts.models import User
 from trusts.permissions import can
+from trusts.problems import Problems
 
 from .models import NeedType, RegisterChange, RegisterEntry, SenStatus
 
@@ -50,36 +51,39 @@ def _check_rules(
     reason: str,
     from_status: str,
 ) -> None:
-    problems: list[str] = []
+    problems = Problems()
     if to_status not in SenStatus.values:
-        problems.append("Choose a register status.")
+        problems.add("Choose a register status.", field="to_status")
     if not reason.strip():
-        problems.append("Say why the register is changing.")
+        problems.add("Say why the register is changing.", field="reason")
     if effective_date > timezone.localdate():
-        problems.append("The date of the change cannot be in the future.")
+        problems.add("The date of the change cannot be in the future.", field="effective_date")
     if pupil.admission_date and effective_date < pupil.admission_date:
-        problems.append(f"The date of the change is before the pupil joined ({pupil.admission_date:%-d %B %Y}).")
+        problems.add(
+            f"The date of the change is before the pupil joined ({pupil.admission_date:%-d %B %Y}).",
+            field="effective_date",
+        )
     if to_status in ON_REGISTER and not primary_need:
-        problems.append("Choose the primary type of need: pupils on SEN support or with an EHC plan need one.")
+        problems.add(
+            "Choose the primary type of need: pupils on SEN support or with an EHC plan need one.", field="primary_need"
+        )
     for need in (primary_need, secondary_need):
         if need and need not in NeedType.values:
-            problems.append(f"{need} is not a type-of-need code.")
+            problems.add(f"{need} is not a type-of-need code.")
     # Census rule: NSA (no specialist assessment) is only used with SEN support (K).
     if NeedType.NSA in (primary_need, secondary_need) and to_status != SenStatus.SEN_SUPPORT:
-        problems.append("NSA (no specialist assessment) can only be used with SEN support.")
+        problems.add("NSA (no specialist assessment) can only be used with SEN support.", field="primary_need")
     if NeedType.NSA == secondary_need:
-        problems.append("NSA can only be a primary need.")
+        problems.add("NSA can only be a primary need.", field="secondary_need")
     if primary_need and primary_need == secondary_need:
-        problems.append("The secondary need must differ from the primary need.")
+        problems.add("The secondary need must differ from the primary need.", field="secondary_need")
     if secondary_need and not primary_need:
-        problems.append("Choose a primary need before a secondary need.")
+        problems.add("Choose a primary need before a secondary need.", field="primary_need")
     if to_status == SenStatus.EHC_PLAN and not any(check(pupil) for check in EHC_PLAN_CHECKS):
-        problems.append(
-            "A pupil is recorded as having an EHC plan (E) only once the plan is recorded in the EHC section."
-        )
+        problems.add("A pupil is recorded as having an EHC plan (E) only once the plan is recorded in the EHC section.")
     leaves_e = from_status == SenStatus.EHC_PLAN and to_status != SenStatus.EHC_PLAN
     if leaves_e and any(check(pupil) for check in EHC_PLAN_CHECKS):
-        problems.append(
+        problems.add(
             "This pupil has an EHC plan, so they stay E on the register until the local authority ceases it: "
             "record that the plan has ceased on the EHC plan's page and the register follows."
         )
@@ -87,11 +91,13 @@ def _check_rules(
     starts_support = from_status not in ON_REGISTER and to_status in ON_REGISTER
     ends_support = from_status in ON_REGISTER and to_status not in ON_REGISTER
     if (starts_support or ends_support) and parents_told_on is None:
-        problems.append("Enter the date parents were told: they must be told when SEN support starts or ends.")
+        problems.add(
+            "Enter the date parents were told: they must be told when SEN support starts or ends.",
+            field="parents_told_on",
+        )
     if parents_told_on and parents_told_on > timezone.localdate():
-        problems.append("The date parents were told cannot be in the future.")
-    if problems:
-        raise ValidationError(problems)
+        problems.add("The date parents were told cannot be in the future.", field="parents_told_on")
+    problems.raise_if_any()
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from trusts.forms import date_field
+from trusts.forms import LONG_TEXT, date_field
 
 from .models import Invitee, Recommendation
 from .services import ActionInput, MeetingRecord
@@ -17,7 +17,7 @@ def text_field(label: str, *, help_text: str = "", required: bool = False, rows:
         label=label,
         required=required,
         help_text=help_text,
-        max_length=10_000,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
             "required": f"Enter {label[0].lower() + label[1:]}.",

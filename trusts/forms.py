@@ -208,6 +208,12 @@ class SingleSignOnForm(forms.Form):
     enabled = forms.BooleanField(label="Single sign-on is on", required=False, initial=True)
 
 
+# One limit per kind of text: a line (a name, a short note) and a long text (notes, views, evidence). Shown in
+# each field's hint (templates/includes/_hint_error.html) and enforced by the form with a message.
+SHORT_TEXT = 300
+LONG_TEXT = 10_000
+
+
 def add_service_errors(form: forms.BaseForm, exc: Any) -> None:
     """Show a service's ValidationError on the form: keyed messages beside their fields, the rest in the
     summary. The one helper every view uses when a service refuses what a form sent."""

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pupils.models import Pupil
 from trusts import audit
 from trusts.models import User
+from trusts.problems import Problems
 
 from .. import rules
 from ..deadlines import open_deadline
@@ -44,29 +45,31 @@ def request_assessment(
     20 weeks) from the day the LA received the request; for a re-assessment X2 (final plan, 14 weeks).
     A re-assessment within 6 months of the last assessment is refused unless needs have changed (X1).
     """
-    problems: list[str] = []
+    problems = Problems()
     if requested_by not in NeedsAssessment.RequestedBy.values:
-        problems.append("Choose who asked for the assessment.")
+        problems.add("Choose who asked for the assessment.", field="requested_by")
     if kind not in NeedsAssessment.Kind.values:
-        problems.append("Choose an assessment or a re-assessment.")
+        problems.add("Choose an assessment or a re-assessment.", field="kind")
     if request_received_on > timezone.localdate():
-        problems.append("The date the LA received the request cannot be in the future.")
+        problems.add("The date the LA received the request cannot be in the future.", field="request_received_on")
     if NeedsAssessment.objects.filter(pupil=pupil, outcome=Outcome.IN_PROGRESS).exists():
-        problems.append(f"{pupil} already has an assessment in progress: record its outcome or withdraw it first.")
+        problems.add(f"{pupil} already has an assessment in progress: record its outcome or withdraw it first.")
     if kind == NeedsAssessment.Kind.REASSESSMENT:
         if not EhcPlan.objects.filter(pupil=pupil, ceased_on=None).exists():
-            problems.append("A re-assessment is for a pupil who has an EHC plan: record a new assessment instead.")
+            problems.add(
+                "A re-assessment is for a pupil who has an EHC plan: record a new assessment instead.", field="kind"
+            )
         last = latest_assessment_end(pupil)
         if last is not None and not needs_changed:
             earliest = rules.due_date("X1", last)
             if request_received_on < earliest:
-                problems.append(
+                problems.add(
                     f"The last assessment ended on {last:%-d %B %Y}. {rules.get_rule('X1').wording.capitalize()} "
                     f"({rules.get_rule('X1').source}): the earliest date is {earliest:%-d %B %Y}. "
-                    "Tick “needs have changed” if they have."
+                    "Tick “needs have changed” if they have.",
+                    field="request_received_on",
                 )
-    if problems:
-        raise ValidationError(problems)
+    problems.raise_if_any()
     assessment = NeedsAssessment.objects.create(
         trust_id=pupil.trust_id,
         school_id=pupil.school_id,

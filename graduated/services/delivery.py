@@ -11,6 +11,7 @@ from django.db import transaction
 
 from trusts import audit
 from trusts.models import User
+from trusts.problems import Problems
 
 from ..models import Allocation, Cycle, DeliveryLog, GroupSession, MissedReason, Outcome, Provision
 from ..queries import may_log_delivery
@@ -35,29 +36,30 @@ def log_delivery(
     pupil = cycle.pupil
     if not may_log_delivery(actor, pupil):
         raise ValidationError("You can log sessions only for pupils you teach or support.")
-    problems = []
+    problems = Problems()
     if cycle.status != Cycle.Status.ACTIVE:
-        problems.append("Sessions can be logged only while the plan is in place.")
+        problems.add("Sessions can be logged only while the plan is in place.")
     if session_date > _today():
-        problems.append("The session date cannot be in the future.")
+        problems.add("The session date cannot be in the future.", field="session_date")
     if session_date < cycle.started_on:
-        problems.append(f"The session date cannot be before this cycle started ({_long(cycle.started_on)}).")
+        problems.add(
+            f"The session date cannot be before this cycle started ({_long(cycle.started_on)}).", field="session_date"
+        )
     if score is not None and not attended:
-        problems.append("A score can only be recorded for a session the pupil attended.")
+        problems.add("A score can only be recorded for a session the pupil attended.", field="score")
     if missed_reason and missed_reason not in MissedReason.values:
-        problems.append("Choose why the session was missed.")
+        problems.add("Choose why the session was missed.", field="missed_reason")
     if attended and missed_reason:
-        problems.append("The pupil attended, so leave “why was it missed” empty.")
+        problems.add("The pupil attended, so leave “why was it missed” empty.", field="missed_reason")
     if outcome is not None and outcome.cycle_id != cycle.pk:
-        problems.append("Choose one of this plan's outcomes.")
+        problems.add("Choose one of this plan's outcomes.", field="outcome")
     if score is not None and outcome is None:
         outcomes = list(cycle.outcomes.all()[:2])
         if len(outcomes) == 1:
             outcome = outcomes[0]
         else:
-            problems.append("Choose which outcome the score measures.")
-    if problems:
-        raise ValidationError(problems)
+            problems.add("Choose which outcome the score measures.", field="outcome")
+    problems.raise_if_any()
     log = DeliveryLog.objects.create(
         trust_id=cycle.trust_id,
         school_id=cycle.school_id,

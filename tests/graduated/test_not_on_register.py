@@ -14,7 +14,7 @@ def test_a_pupil_not_on_the_register_has_no_sen_support_plan(demo) -> None:
     pupil = pupil_at(demo, demo.acorn)
     client = demo.client_for("senco.acorn@oak.test")
     page = client.get(reverse("graduated:pupil", args=[pupil.pk])).content.decode()
-    assert f"<h1 class=\"govuk-heading-l\">{pupil.display_name}: support plans</h1>" in page
+    assert f'<h1 class="govuk-heading-l">{pupil.display_name}: support plans</h1>' in page
     assert "SEN support –" not in page
     assert reverse("graduated:plan_pdf", args=[pupil.pk]) not in page
     assert "Not on the SEN register" in page
