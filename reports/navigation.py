@@ -53,9 +53,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "role_label": "",
             "pupil_search_url": "",
         }
+    # Once per request: a page that renders parts of itself with the request (the pupil record's blocks)
+    # runs every context processor again for each part.
+    cached = getattr(request, "_send_navigation", None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
     # Explicitly the user's own trust: a sign-in request becomes authenticated after the middleware ran.
     with scope(trust=user.trust_id):
-        return _navigation(request, user)
+        context = _navigation(request, user)
+    request._send_navigation = (user.pk, context)  # type: ignore[attr-defined]
+    return context
 
 
 def _navigation(request: HttpRequest, user: User) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -62,6 +62,7 @@ class AuditContextMiddleware:
 
 SESSION_STARTED = "_send_session_started"
 SESSION_SEEN = "_send_session_seen"
+SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 class SessionLifetimeMiddleware:
@@ -79,8 +80,12 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, "You were signed out because the session timed out. Please sign in again.")
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
-            request.session[SESSION_STARTED] = started.isoformat()
-            request.session[SESSION_SEEN] = now.isoformat()
+            if SESSION_STARTED not in request.session:
+                request.session[SESSION_STARTED] = started.isoformat()
+            # Activity is written at most once a minute: the session row is not rewritten on every page (three
+            # queries each), and the idle time-out is late by under a minute at most.
+            if SESSION_SEEN not in request.session or now - seen >= SEEN_RESOLUTION:
+                request.session[SESSION_SEEN] = now.isoformat()
         return self.get_response(request)
 
 

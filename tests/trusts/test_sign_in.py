@@ -186,3 +186,25 @@ def test_nobody_can_sign_up(demo) -> None:
     )
     assert response.status_code == 200
     assert "Sign up closed" in response.content.decode() or "closed" in response.content.decode().lower()
+
+
+def test_activity_is_written_at_most_once_a_minute(demo, settings) -> None:
+    """The session row is not rewritten on every page; the idle time-out still counts from real activity."""
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=30)
+    client = Client()
+    start = dt.datetime.now(tz=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        sign_in(client, "senco.acorn@oak.test")
+        client.get("/")
+    key = client.session.session_key
+    written = Session.objects.get(session_key=key).session_data
+    with time_machine.travel(start + dt.timedelta(seconds=50), tick=False):
+        assert client.get("/").status_code == 200
+    assert Session.objects.get(session_key=key).session_data == written
+    with time_machine.travel(start + dt.timedelta(minutes=20), tick=False):
+        assert client.get("/").status_code == 200
+    assert Session.objects.get(session_key=key).session_data != written
+    with time_machine.travel(start + dt.timedelta(minutes=45), tick=False):
+        assert client.get("/").status_code == 200  # 25 minutes after the activity written at 20
