@@ -318,6 +318,23 @@ def _plan_problems(
     return problems, conditions
 
 
+def plan_problems(
+    *, pupil: Pupil, condition_ids: list[int], medications: list[Medication], training: list[Training], **fields: Any
+) -> dict[str, list[str]]:
+    """Everything `write_plan` would refuse, writing nothing (so a form shows every problem at once)."""
+    blank: dict[str, Any] = dict.fromkeys(("emergency_summary", "emergency_steps", *PLAN_TEXTS), "")
+    blank |= dict.fromkeys(("parent_agreed_by", "professional_name", "professional_role"), "")
+    blank |= dict.fromkeys(("review_due", "parent_agreed_on", "professional_agreed_on"))
+    return _plan_problems(
+        pupil=pupil,
+        fields=blank | {k: v for k, v in fields.items() if k in blank},
+        condition_ids=condition_ids,
+        medications=medications,
+        training=training,
+        today=timezone.localdate(),
+    )[0]
+
+
 @transaction.atomic
 def write_plan(
     *,

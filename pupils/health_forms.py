@@ -9,8 +9,8 @@ from django import forms
 
 from trusts.forms import date_field
 
-from .health import Medication, Training
-from .models import HealthCarePlan, MedicalCondition
+from .health import Medication, Training, plan_problems
+from .models import HealthCarePlan, MedicalCondition, Pupil
 
 TEXTAREA = {"rows": 4}
 MEDICATION_PARTS = {
@@ -102,13 +102,17 @@ class PlanForm(forms.Form):
     def __init__(
         self,
         *args: Any,
+        pupil: Pupil,
         conditions: list[MedicalCondition],
         medicine_rows: int = 3,
         training_rows: int = 3,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["conditions"].choices = [(str(c.pk), c.condition) for c in conditions]
+        self.pupil = pupil
+        choice_field = self.fields["conditions"]
+        assert isinstance(choice_field, forms.MultipleChoiceField)
+        choice_field.choices = [(str(c.pk), c.condition) for c in conditions]
         self.medicine_rows, self.training_rows = medicine_rows, training_rows
         for n in range(1, medicine_rows + 1):
             for part, label in MEDICATION_PARTS.items():
@@ -156,7 +160,7 @@ class PlanForm(forms.Form):
         return [self[name] for name in self.agreement_fields]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for n in range(1, self.medicine_rows + 1):
             keys = [f"med{n}_{p}" for p in MEDICATION_PARTS]
             if any(data.get(k) for k in keys) or data.get(f"med{n}_expires_on"):
@@ -171,28 +175,41 @@ class PlanForm(forms.Form):
                         self.add_error(key, f"Enter the {label.lower()} for training {n}.")
                 if data.get(f"staff{n}_trained_on") is None and f"staff{n}_trained_on" not in self.errors:
                     self.add_error(f"staff{n}_trained_on", f"Enter the date of training {n}.")
+        # What the service would refuse too, so that every problem is shown at once (it checks again on save).
+        for key, found in plan_problems(pupil=self.pupil, **self.service_arguments()).items():
+            if key in self.errors:
+                continue
+            for message in found:
+                if key == "__all__" and ": enter " in message:
+                    continue  # an incomplete row: already told beside its fields
+                self.add_error(key if key in self.fields else None, message)
         return data
 
     def service_arguments(self) -> dict[str, Any]:
+        """The arguments of `write_plan` (and `plan_problems`) from what was typed; fields that did not clean
+        are left out or empty."""
         data = self.cleaned_data
         medications = [
-            Medication(**{p: data[f"med{n}_{p}"] for p in MEDICATION_PARTS}, expires_on=data.get(f"med{n}_expires_on"))
+            Medication(
+                **{p: data.get(f"med{n}_{p}") or "" for p in MEDICATION_PARTS},
+                expires_on=data.get(f"med{n}_expires_on"),
+            )
             for n in range(1, self.medicine_rows + 1)
             if data.get(f"med{n}_name")
         ]
         training = [
             Training(
-                staff_name=data[f"staff{n}_staff_name"],
-                training=data[f"staff{n}_training"],
+                staff_name=data.get(f"staff{n}_staff_name") or "",
+                training=data.get(f"staff{n}_training") or "",
                 trained_on=data[f"staff{n}_trained_on"],
             )
             for n in range(1, self.training_rows + 1)
-            if data.get(f"staff{n}_staff_name")
+            if data.get(f"staff{n}_staff_name") and data.get(f"staff{n}_trained_on")
         ]
-        plain = {k: data[k] for k in self.main_fields + self.agreement_fields if k != "conditions"}
+        plain = {k: data[k] for k in self.main_fields + self.agreement_fields if k != "conditions" and k in data}
         return {
             **plain,
-            "condition_ids": [int(pk) for pk in data["conditions"]],
+            "condition_ids": [int(pk) for pk in data.get("conditions") or []],
             "medications": medications,
             "training": training,
         }

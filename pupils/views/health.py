@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -67,6 +67,7 @@ def condition_add(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{row.condition} is recorded for {pupil}.")
             return redirect("pupils:health", pupil_id=pupil.pk)
+    audit.note_read(request, obj=pupil, pupil_id=pupil.pk, summary="Medical conditions (to add one)")
     return render(request, "pupils/health/condition_form.html", {"pupil": pupil, "form": form, "adding": True})
 
 
@@ -102,7 +103,7 @@ def plan_edit(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         "medicine_rows": max(3, len(current.medications.all()) + 1) if current else 3,
         "training_rows": max(3, len(current.training.all()) + 1) if current else 3,
     }
-    form = PlanForm(request.POST or None, initial=initial_from(current), conditions=conditions, **rows)
+    form = PlanForm(request.POST or None, initial=initial_from(current), pupil=pupil, conditions=conditions, **rows)
     if request.method == "POST" and form.is_valid():
         try:
             plan = health.write_plan(pupil=pupil, actor=request.user, **form.service_arguments())
@@ -115,8 +116,7 @@ def plan_edit(request: AuthedRequest, pupil_id: int) -> HttpResponse:
                 + (" The earlier version is kept." if current else ""),
             )
             return redirect("pupils:health", pupil_id=pupil.pk)
-    elif current is not None:
-        audit.note_read(request, obj=current, pupil_id=pupil.pk, summary="Health care plan (to review)")
+    audit.note_read(request, obj=current or pupil, pupil_id=pupil.pk, summary="Health care plan (to write or review)")
     return render(
         request,
         "pupils/health/plan_form.html",
@@ -159,6 +159,7 @@ def parent_agree(request: AuthedRequest, pupil_id: int, pk: int) -> HttpResponse
     else:
         messages.success(request, f"Thank you. The school can see that you agree with {pupil.forename}'s health plan.")
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("/")
+    safe = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(back if safe else "/")
