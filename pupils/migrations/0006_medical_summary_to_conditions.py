@@ -4,6 +4,10 @@ one, noted as coming from earlier school records; the field is then retired (000
 from django.db import migrations
 
 
+def _short(text):
+    return text if len(text) <= 150 else text[:149].rstrip() + "\u2026"
+
+
 def summaries_to_conditions(apps, schema_editor):
     Pupil = apps.get_model("pupils", "Pupil")
     MedicalCondition = apps.get_model("pupils", "MedicalCondition")
@@ -11,7 +15,7 @@ def summaries_to_conditions(apps, schema_editor):
         MedicalCondition(
             trust_id=p.trust_id,
             pupil_id=p.pk,
-            condition=p.medical_summary.strip()[:150],
+            condition=_short(p.medical_summary.strip()),
             details=p.medical_summary.strip() if len(p.medical_summary.strip()) > 150 else "",
             source="mis",
         )
