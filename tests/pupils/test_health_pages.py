@@ -61,6 +61,7 @@ def test_a_cover_teacher_sees_the_summary_and_an_external_professional_does_not(
         client = _signed_in(user)
         page = client.get(record)
         assert page.status_code == 200 and (SUMMARY in page.content.decode()) is sees
+        assert ("Individual health care plan, version 1." in page.content.decode()) is sees  # the timeline
         assert client.get(reverse("pupils:health_plan", args=[plan.pupil_id, plan.pk])).status_code == (
             200 if sees else 404
         )

@@ -143,3 +143,18 @@ def test_a_parent_agrees_to_the_current_plan_only(demo) -> None:
         agreed = health.confirm_parent_agreement(plan=second, parent=parent)
         assert agreed.parent_agreed_user == parent and agreed.parent_agreed_on == timezone.localdate()
         assert agreed.parent_agreed_by
+
+
+def test_a_subject_access_export_holds_the_conditions_and_every_version_of_the_plan(demo) -> None:
+    from pupils.retention import pupils_own_rows
+
+    pupil = pupil_at(demo, demo.acorn)
+    condition = make_condition(pupil)
+    with scope(trust=demo.oak.pk):
+        health.write_plan(**_plan_args(demo, pupil, condition))
+        health.write_plan(**_plan_args(demo, pupil, condition))
+        rows = pupils_own_rows(pupil)
+    plans = next(v for k, v in rows.items() if "health care plan" in k.lower())
+    assert sorted(p["version"] for p in plans) == [1, 2]
+    assert any(r["condition"] == "Asthma" for k, v in rows.items() for r in v if "condition" in k.lower())
+    assert sum(len(v) for k, v in rows.items() if "medication" in k.lower()) == 2
