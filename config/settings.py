@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "expire-access-grants": {"task": "pupils.tasks.expire_access_grants", "schedule": crontab(hour=1, minute=5)},
     "delete-stale-imports": {"task": "pupils.tasks.delete_stale_imports", "schedule": crontab(hour=1, minute=20)},
     # Retention: former pupils past DOB + 31 years listed for the data protection lead (destroys nothing).
+    # Individual health care plans: reminders to the SENCO and headteacher before and when a review is overdue.
+    "remind-health-plan-reviews": {
+        "task": "pupils.tasks.remind_health_plan_reviews",
+        "schedule": crontab(hour=6, minute=40),
+    },
     "list-records-due-for-destruction": {
         "task": "pupils.tasks.list_records_due_for_destruction",
         "schedule": crontab(hour=2, minute=10),

@@ -31,3 +31,6 @@ class PupilsConfig(AppConfig):
 
         DATA_PROTECTION_LEAD.add(retention.named_lead_id)  # a trust may name its data protection lead
         retention.SUBJECT_ACCESS_EXPORTERS.add(retention.pupils_own_rows)
+        from .health_timeline import register as register_health_timeline
+
+        register_health_timeline()  # health care plan versions on the record's timeline, for those who may see them

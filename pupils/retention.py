@@ -38,7 +38,7 @@ from trusts.hooks import Hooks
 from trusts.models import Membership, Trust, User
 from trusts.permissions import DATA_PROTECTION, can
 
-from .models import DataProtectionLead, Destruction, Document, LegalHold, Pupil
+from .models import DataProtectionLead, Destruction, Document, LegalHold, PlanMedication, PlanTraining, Pupil
 
 # IRMS Information Management Toolkit for Schools (2019), "Special educational needs": SEN files, reviews
 # and individual education plans, EHC plans and advice and information, kept by the last school until the
@@ -134,7 +134,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
-    """pupils' part of a subject access export: the pupil, contacts, groups, documents and access grants."""
+    """pupils' part of a subject access export: the pupil, contacts, groups, documents, access grants, legal
+    holds, medical conditions and health care plans (every version, with medicines and training)."""
     return rows_of(
         Pupil.objects.filter(pk=pupil.pk),
         pupil.contacts.all(),
@@ -142,6 +143,10 @@ def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
         pupil.documents.all(),
         pupil.access_grants.all(),
         pupil.legal_holds.all(),
+        pupil.medical_conditions.all(),
+        pupil.health_plans.all(),
+        PlanMedication.objects.filter(plan__pupil=pupil),
+        PlanTraining.objects.filter(plan__pupil=pupil),
     )
 
 

@@ -51,3 +51,21 @@ def list_records_due_for_destruction() -> int:
         with scope(trust=trust_id):
             added += list_due(today=today)[0]
     return added
+
+
+@shared_task(acks_late=True)
+def remind_health_plan_reviews() -> int:
+    """Daily: tell each school's SENCO and headteacher when an individual health care plan's review is within
+    30 days, and again once it is overdue (`pupils.health.remind_reviews`). Each notice once per plan version
+    and person, so reruns and catching up after downtime notify once. Trust by trust."""
+    from .health import remind_reviews
+    from .models import HealthCarePlan
+
+    today = timezone.localdate()
+    with scopes_disabled():
+        trust_ids = sorted(set(HealthCarePlan.objects.filter(superseded_at=None).values_list("trust_id", flat=True)))
+    sent = 0
+    for trust_id in trust_ids:
+        with scope(trust=trust_id):
+            sent += remind_reviews(today=today)
+    return sent

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, imports, moves, parents, record, search
+from .views import documents, health, imports, moves, parents, record, search
 
 app_name = "pupils"
 
@@ -28,4 +28,11 @@ urlpatterns = [
     path(
         "<int:pupil_id>/parents/<int:contact_id>/large-print/", parents.contact_large_print, name="contact_large_print"
     ),
+    # medical conditions and individual health care plans
+    path("<int:pupil_id>/health/", health.overview, name="health"),
+    path("<int:pupil_id>/health/conditions/add/", health.condition_add, name="condition_add"),
+    path("<int:pupil_id>/health/conditions/<int:pk>/", health.condition_edit, name="condition_edit"),
+    path("<int:pupil_id>/health/plan/", health.plan_edit, name="health_plan_edit"),
+    path("<int:pupil_id>/health/plan/<int:pk>/", health.plan_detail, name="health_plan"),
+    path("<int:pupil_id>/health/plan/<int:pk>/agree/", health.parent_agree, name="health_plan_agree"),
 ]

@@ -69,6 +69,18 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.PARENT: frozenset({"portal.view"}),
 }
 
+# Medical conditions and individual health care plans (pupils.health; issue #16, health) -----------------
+# Special-category health data. The pupil's casework roles read and write it; the teachers and TAs of the
+# pupil's own groups read the emergency summary and the plan (pupils.health.health_access adds "own group");
+# governors and trustees never see any of it; parents read their own child's plan in the portal.
+HEALTH_ACTIONS = frozenset({"health.view", "health.change"})
+for _role in (Role.INCLUSION_LEAD, Role.HEADTEACHER, Role.SENCO):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | HEALTH_ACTIONS
+for _role in (Role.TEACHER, Role.TEACHING_ASSISTANT):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"health.view_own"}
+# Told when a plan's review is near or overdue (the SENCO and the headteacher of the pupil's school).
+HEALTH_REVIEW_RECIPIENT_ROLES = (Role.SENCO, Role.HEADTEACHER)
+
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [
     Role.INCLUSION_LEAD,

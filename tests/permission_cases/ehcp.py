@@ -143,7 +143,7 @@ CASES: list[Case] = [
     Case("ehcp:assessment_detail", kwargs=lambda demo, school: {"pk": make_assessment(demo, school).pk}, **OBJECT),
     Case(
         "ehcp:assessment_event",
-        kwargs=lambda demo, school: {"pk": make_assessment(demo, school).pk, "event": "advice_requested"},
+        kwargs=lambda demo, school: {"pk": make_assessment(demo, school).pk, "event": "decision"},
         **OBJECT,
     ),
     Case("ehcp:pupil_ehc", kwargs=_pupil, **OBJECT),
