@@ -17,7 +17,7 @@ class GraduatedConfig(AppConfig):
         from .record import record_part
 
         RECORD_PARTS.add(record_part)
-        from .arrangement_record import arrangements_record_part
+        from .record import arrangements_record_part
 
         RECORD_PARTS.add(arrangements_record_part)  # a pupil's access arrangements on their record
         from pupils.moves import PUPIL_MOVED_HOOKS

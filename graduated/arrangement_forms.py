@@ -14,7 +14,9 @@ from .models import AccessArrangement
 
 
 def _text(label: str, *, rows: int = 3, help_text: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    )
 
 
 def _line(label: str, *, max_length: int, help_text: str = "") -> forms.CharField:
@@ -35,15 +37,18 @@ class ArrangementForm(forms.Form):
         error_messages={"invalid": "Enter the extra time as a whole number of per cent, for example 25."},
     )
     details = _text(
-        "Details", help_text="What it means in practice and for which subjects. Needed for a classroom adjustment "
-        "or another arrangement."
+        "Details",
+        help_text="What it means in practice and for which subjects. Needed for a classroom adjustment "
+        "or another arrangement.",
     )
     exceptional_evidence = _text("Exceptional evidence (over 25% extra time)")
     normal_way_of_working = _text(
         "Evidence: normal way of working", help_text="How the pupil works in class and tests now, and since when."
     )
-    standardised_scores = _text("Evidence: standardised scores", help_text="Test, date and score, for example: "
-                                "TOWRE-2 reading speed, 12 May 2026, 78.")
+    standardised_scores = _text(
+        "Evidence: standardised scores",
+        help_text="Test, date and score, for example: TOWRE-2 reading speed, 12 May 2026, 78.",
+    )
     specialist_report = _text("Evidence: specialist report", help_text="Who wrote it and when.")
     assessor_name = _line("Assessed by (name)", max_length=150)
     assessor_qualification = _line(

@@ -57,7 +57,9 @@ def decorate(arrangement: AccessArrangement, pupil: Pupil) -> AccessArrangement:
 
 def _current_phase() -> Case:
     return Case(
-        *[When(pupil__year_group__in=years_in(p), then=Value(p)) for p in PHASES], default=Value(""), output_field=CharField()
+        *[When(pupil__year_group__in=years_in(p), then=Value(p)) for p in PHASES],
+        default=Value(""),
+        output_field=CharField(),
     )
 
 
@@ -142,11 +144,10 @@ def _school_qs(school: School) -> QuerySet[AccessArrangement]:
     )
 
 
-def arrangements_due_for_review(
-    school: School, *, today: date, within: int = REMIND_DAYS
-) -> list[AccessArrangement]:
+def arrangements_due_for_review(school: School, *, today: date, within: int = REMIND_DAYS) -> list[AccessArrangement]:
     """Not confirmed (a move, a new phase, marked), or granted with a review date within `within` days."""
-    qs = _school_qs(school).filter(not_confirmed() | Q(status=Status.GRANTED, review_on__lte=today + timedelta(days=within)))
+    soon = Q(status=Status.GRANTED, review_on__lte=today + timedelta(days=within))
+    qs = _school_qs(school).filter(not_confirmed() | soon)
     return sorted((decorate(a, a.pupil) for a in qs), key=_due_order)
 
 

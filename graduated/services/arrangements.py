@@ -167,9 +167,24 @@ def _form8_problems(
         add("form8_completed_on", "Enter the date Form 8 was completed.")
     if not data.form8_completed_by:
         add("form8_completed_by", "Enter who completed Form 8 (the assessor or the SENCO).")
-    has_document = data.form8_file is not None or (existing is not None and existing.form8_document_id is not None)
+    has_document = (
+        data.form8_file is not None
+        or (existing is not None and existing.form8_document_id is not None)
+        or _pupils_form8(pupil) is not None
+    )
     if required and not has_document:
         add("form8_file", "Upload the completed Form 8: the exams office keeps it for inspection.")
+
+
+def _pupils_form8(pupil: Pupil) -> int | None:
+    """The Form 8 already on file for the pupil at their school (one form covers all their arrangements)."""
+    return (
+        AccessArrangement.objects.filter(pupil=pupil, school_id=pupil.school_id, form8_document__isnull=False)
+        .exclude(status=Status.ENDED)
+        .order_by("-form8_completed_on", "-pk")
+        .values_list("form8_document_id", flat=True)
+        .first()
+    )
 
 
 def _require_manager(actor: User | None, pupil: Pupil) -> User:
@@ -218,7 +233,13 @@ def _apply(arrangement: AccessArrangement, data: ArrangementInput, *, pupil: Pup
 
 
 def _attach_form8(arrangement: AccessArrangement, data: ArrangementInput, *, pupil: Pupil, actor: User) -> None:
+    """Keep an uploaded Form 8 on the record; without one, link the pupil's Form 8 already on file."""
     if data.form8_file is None:
+        if arrangement.form8_document_id is None and data.form8_completed_on:
+            on_file = _pupils_form8(pupil)
+            if on_file is not None:
+                arrangement.form8_document_id = on_file
+                arrangement.save(update_fields=["form8_document", "updated_at"])
         return
     document = upload_document(
         pupil=pupil,

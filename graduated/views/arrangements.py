@@ -112,9 +112,7 @@ def _form_page(
             "pupil": pupil,
             "form": form,
             "arrangement": arrangement,
-            "form8_needed": [
-                AccessArrangement.Kind(k).label for k in sorted(FORM_8_KINDS) if needs_form_8(k, pupil)
-            ],
+            "form8_needed": [AccessArrangement.Kind(k).label for k in sorted(FORM_8_KINDS) if needs_form_8(k, pupil)],
         },
     )
 
