@@ -340,6 +340,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "pupils.tasks.list_records_due_for_destruction",
         "schedule": crontab(hour=2, minute=10),
     },
+    # Access arrangements: into a new phase marked "to review"; review reminders (idempotent).
+    "sweep-access-arrangements": {
+        "task": "graduated.tasks.sweep_access_arrangements",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # Logs (config/logging.py): never pupils' data; one line per request with its URL pattern, status, duration

@@ -17,11 +17,17 @@ class GraduatedConfig(AppConfig):
         from .record import record_part
 
         RECORD_PARTS.add(record_part)
+        from .record import arrangements_record_part
+
+        RECORD_PARTS.add(arrangements_record_part)  # a pupil's access arrangements on their record
         from pupils.moves import PUPIL_MOVED_HOOKS
 
         from .moves import move_support
 
         PUPIL_MOVED_HOOKS.add(move_support)  # a pupil who moves school takes this app's casework with them
+        from .services.arrangement_review import move_arrangements
+
+        PUPIL_MOVED_HOOKS.add(move_arrangements)  # ...and their access arrangements, to review there
         from pupils.retention import PUPIL_DESTROYED_HOOKS, SUBJECT_ACCESS_EXPORTERS
 
         from . import retention

@@ -364,3 +364,113 @@ class ParentMeeting(TimeStamped):
 
     def __str__(self) -> str:
         return f"Meeting with {self.pupil}'s parents on {self.held_on:%-d %b %Y}"
+
+
+class AccessArrangement(TimeStamped):
+    """An exam access arrangement or classroom reasonable adjustment for one pupil (JCQ "Adjustments for
+    candidates with disabilities and learning difficulties"; Equality Act 2010).
+
+    It belongs to the school and phase where it was granted (`school`, `phase`): a move to another school or
+    into a new phase brings it up for review there (`Status.TO_REVIEW`, `review_reason`) rather than letting
+    it continue silently (graduated.services.arrangement_review). Rules in graduated.services.arrangements.
+    """
+
+    class Kind(models.TextChoices):
+        EXTRA_TIME = "extra_time", "Extra time"
+        READER = "reader", "Reader"
+        COMPUTER_READER = "computer_reader", "Computer reader"
+        SCRIBE = "scribe", "Scribe"
+        SPEECH_RECOGNITION = "speech_recognition", "Speech recognition technology"
+        WORD_PROCESSOR = "word_processor", "Word processor"
+        REST_BREAKS = "rest_breaks", "Supervised rest breaks"
+        SEPARATE_ROOM = "separate_room", "Separate room"
+        SMALLER_ROOM = "smaller_room", "Smaller room"
+        PROMPTER = "prompter", "Prompter"
+        ENLARGED_PAPER = "enlarged_paper", "Modified paper: enlarged"
+        COLOURED_PAPER = "coloured_paper", "Modified paper: coloured"
+        BRAILLE_PAPER = "braille_paper", "Modified paper: braille"
+        MODIFIED_LANGUAGE = "modified_language", "Modified paper: modified language"
+        PRACTICAL_ASSISTANT = "practical_assistant", "Practical assistant"
+        COLOUR_OVERLAY = "colour_overlay", "Colour overlay"
+        CLASSROOM = "classroom", "Classroom reasonable adjustment"
+        OTHER = "other", "Other arrangement"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        GRANTED = "granted", "Granted"
+        TO_REVIEW = "to_review", "To review"
+        ENDED = "ended", "Ended"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="access_arrangements")
+    kind = models.CharField("arrangement", max_length=20, choices=Kind.choices)
+    details = models.TextField("details", blank=True, help_text="What it means in practice, and for which subjects.")
+    extra_time_percent = models.PositiveSmallIntegerField("extra time (%)", null=True, blank=True)
+    exceptional_evidence = models.TextField("exceptional evidence (over 25% extra time)", blank=True)
+    # The evidence: at least one.
+    normal_way_of_working = models.TextField("normal way of working", blank=True)
+    standardised_scores = models.TextField("standardised scores", blank=True)
+    specialist_report = models.TextField("specialist report", blank=True)
+    assessor_name = models.CharField("assessed by", max_length=150)
+    assessor_qualification = models.CharField("assessor's qualification", max_length=200)
+    # JCQ Form 8 (the assessment the exams office needs at secondary for extra time, a reader, a scribe...).
+    form8_completed_on = models.DateField("Form 8 completed on", null=True, blank=True)
+    form8_completed_by = models.CharField("Form 8 completed by", max_length=150, blank=True)
+    form8_document = models.ForeignKey(
+        "pupils.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    granted_on = models.DateField(null=True, blank=True)
+    review_on = models.DateField("review date", null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    # Where it was granted: the phase (graduated.phases) and year group at the time.
+    phase = models.CharField(max_length=10, blank=True)
+    granted_year_group = models.CharField(max_length=2, blank=True)
+    review_reason = models.CharField(max_length=300, blank=True)
+    review_since = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["pupil", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extra_time_percent__isnull=True)
+                | models.Q(extra_time_percent__gte=1, extra_time_percent__lte=100),
+                name="arrangement_extra_time_1_to_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_on__isnull=True)
+                | models.Q(granted_on__isnull=True)
+                | models.Q(review_on__gt=models.F("granted_on")),
+                name="arrangement_review_after_grant",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trust", "school", "status", "review_on"]),
+            models.Index(fields=["trust", "pupil"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """ "Extra time (25%)", "Reader", or the words given for an other arrangement."""
+        if self.kind == self.Kind.EXTRA_TIME and self.extra_time_percent:
+            return f"Extra time ({self.extra_time_percent}%)"
+        if self.kind in {self.Kind.OTHER, self.Kind.CLASSROOM} and self.details:
+            prefix = "Classroom adjustment" if self.kind == self.Kind.CLASSROOM else "Other"
+            return f"{prefix}: {self.details[:80]}"
+        return self.get_kind_display()
+
+    @property
+    def evidence(self) -> list[tuple[str, str]]:
+        found = [
+            ("Normal way of working", self.normal_way_of_working),
+            ("Standardised scores", self.standardised_scores),
+            ("Specialist report", self.specialist_report),
+        ]
+        return [(name, text) for name, text in found if text]

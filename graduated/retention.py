@@ -9,12 +9,22 @@ from django.db.models import QuerySet
 from pupils.models import Pupil
 from pupils.retention import Destroyed, delete_rows, rows_of
 
-from .models import Allocation, AssessmentResult, Cycle, DeliveryLog, Outcome, ParentMeeting, Strategy
+from .models import (
+    AccessArrangement,
+    Allocation,
+    AssessmentResult,
+    Cycle,
+    DeliveryLog,
+    Outcome,
+    ParentMeeting,
+    Strategy,
+)
 
 
 def _records(pupil: Pupil) -> list[QuerySet[Any]]:
     # Children first, so an export lists each kind; deleting the cycles alone would cascade to the rest.
     return [
+        AccessArrangement.objects.filter(pupil=pupil),
         ParentMeeting.objects.filter(pupil=pupil),
         DeliveryLog.objects.filter(pupil=pupil),
         Allocation.objects.filter(cycle__pupil=pupil),
@@ -26,7 +36,8 @@ def _records(pupil: Pupil) -> list[QuerySet[Any]]:
 
 
 def destroy_pupil_records(pupil: Pupil) -> Destroyed:
-    """Support cycles with their outcomes, strategies, provision and delivery logs; parent meetings."""
+    """Support cycles with their outcomes, strategies, provision and delivery logs; parent meetings; access
+    arrangements."""
     return Destroyed(counts=delete_rows(*_records(pupil)))
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, cycles, delivery
+from .views import arrangements, catalogue, cycles, delivery
 
 app_name = "graduated"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("provision-map/", catalogue.provision_map, name="provision_map"),
     path("provision-map.csv", catalogue.provision_map_csv, name="provision_map_csv"),
     path("provision-map/impact.csv", catalogue.provision_impact_csv, name="provision_impact_csv"),
+    # Exam access arrangements and reasonable adjustments.
+    path("access-arrangements/", arrangements.arrangements, name="arrangements"),
+    path("access-arrangements.csv", arrangements.arrangements_csv, name="arrangements_csv"),
+    path("pupils/<int:pupil_id>/access-arrangements/", arrangements.pupil_arrangements, name="pupil_arrangements"),
+    path("pupils/<int:pupil_id>/access-arrangements/new/", arrangements.arrangement_new, name="arrangement_new"),
+    path("access-arrangements/<int:pk>/", arrangements.arrangement_edit, name="arrangement_edit"),
 ]

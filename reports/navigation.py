@@ -24,6 +24,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("My concerns", "register:my_concerns", "concern.raise"),
     ("SEN support", "graduated:overview", "plan.change"),
     ("Provision map", "graduated:provision_map", "provision.view"),
+    ("Access arrangements", "graduated:arrangements", "arrangements.manage"),
     ("Log a session", "graduated:sessions", "delivery.log_own"),
     ("Deadlines", "ehcp:deadlines", "deadline.view"),
     ("EHC plans", "ehcp:plans", "ehcp.change"),

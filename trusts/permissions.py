@@ -80,6 +80,18 @@ for _role in (Role.TEACHER, Role.TEACHING_ASSISTANT):
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {"health.view_own"}
 # Told when a plan's review is near or overdue (the SENCO and the headteacher of the pupil's school).
 HEALTH_REVIEW_RECIPIENT_ROLES = (Role.SENCO, Role.HEADTEACHER)
+# Exam access arrangements and reasonable adjustments (issue #16, graduated.services.arrangements): the
+# SENCO, headteacher and inclusion lead record them and keep the school's list (the exams office's work); a
+# pupil's own teachers and teaching assistants read them (the pupil passport). Governors and trustees never.
+ARRANGEMENT_ACTIONS: dict[Role, frozenset[str]] = {
+    Role.INCLUSION_LEAD: frozenset({"arrangements.manage"}),
+    Role.HEADTEACHER: frozenset({"arrangements.manage"}),
+    Role.SENCO: frozenset({"arrangements.manage", "arrangements.view_own"}),
+    Role.TEACHER: frozenset({"arrangements.view_own"}),
+    Role.TEACHING_ASSISTANT: frozenset({"arrangements.view_own"}),
+}
+for _arranger, _actions in ARRANGEMENT_ACTIONS.items():
+    ROLE_ACTIONS[_arranger] = ROLE_ACTIONS[_arranger] | _actions
 
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [

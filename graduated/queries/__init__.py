@@ -8,6 +8,15 @@ from trusts.dates import academic_year_bounds
 
 from ._common import OPEN
 from .access import can_edit_plans, loggable_pupils, may_log_delivery, on_roll, readable_pupils, visible_cycles
+from .arrangements import (
+    arrangement_pupils,
+    arrangements_due_for_review,
+    arrangements_for_parent,
+    arrangements_for_passport,
+    arrangements_of,
+    may_manage_arrangements,
+    school_arrangements,
+)
 from .catalogue import catalogue, provision_summary, rates_for, running_provisions
 from .evidence import evidence_for_pupil
 from .groups import GroupToLog, group_members, group_provision, groups_to_log, score_label
@@ -63,6 +72,13 @@ __all__ = [
     "ProvisionMap",
     "PupilTotal",
     "academic_year_bounds",
+    "arrangement_pupils",
+    "arrangements_due_for_review",
+    "arrangements_for_parent",
+    "arrangements_for_passport",
+    "arrangements_of",
+    "may_manage_arrangements",
+    "school_arrangements",
     "can_edit_plans",
     "catalogue",
     "cycle_detail",

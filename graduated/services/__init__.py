@@ -3,6 +3,8 @@
 Each function raises ValidationError listing what is wrong in plain words; nothing is written then.
 """
 
+from .arrangement_review import move_arrangements, sweep_arrangements
+from .arrangements import record_arrangement, update_arrangement
 from .assess import ASSESS_FIELDS, add_assessment_result, update_assessment
 from .catalogue import MAX_RATE, save_provision, set_rates
 from .cycles import PROFILE_FIELDS, SUPPORT_STATUSES, default_review_date, start_cycle
@@ -31,6 +33,10 @@ __all__ = [
     "add_outcome",
     "add_strategy",
     "allocate_provision",
+    "move_arrangements",
+    "record_arrangement",
+    "sweep_arrangements",
+    "update_arrangement",
     "confirm_plan",
     "default_review_date",
     "log_delivery",

@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from ehcp.demo import seed_ehcp
 from graduated.demo import seed_graduated
+from graduated.demo.arrangements import seed_access_arrangements
 from pupils.demo import seed_health
 from register.demo import seed_pupils_and_register
 from reviews.demo import seed_reviews
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             summaries = [
                 seed_pupils_and_register(objects),
                 seed_graduated(objects),
+                seed_access_arrangements(objects),
                 seed_ehcp(objects),
                 seed_health(objects),
                 seed_reviews(objects),
