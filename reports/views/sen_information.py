@@ -94,8 +94,7 @@ def sen_information(request: AuthedRequest) -> HttpResponse:
     try:
         publish_report(report=report, actor=request.user)
     except NotComplete as refused:
-        # The draft is kept; the page lists each empty section with a link to it.
-        form = SenInformationForm(instance=report)
+        # The draft is kept; the error summary lists each empty section with a link to it.
         form.add_error(None, "The draft is saved, but it cannot be published until every required section is written.")
         for section in refused.missing:
             form.add_error(section.key, f"Write this section before you publish: the law asks for it ({section.source}).")
