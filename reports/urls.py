@@ -1,8 +1,8 @@
 from django.urls import path
 
 from .views import board, dashboards, evidence, home, portal, sen_file_pack, sen_information
-from .views import public_sen_information as public_sen
 from .views import data_protection as dp
+from .views import public_sen_information as public_sen
 
 app_name = "reports"
 

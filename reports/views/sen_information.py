@@ -97,7 +97,9 @@ def sen_information(request: AuthedRequest) -> HttpResponse:
         # The draft is kept; the error summary lists each empty section with a link to it.
         form.add_error(None, "The draft is saved, but it cannot be published until every required section is written.")
         for section in refused.missing:
-            form.add_error(section.key, f"Write this section before you publish: the law asks for it ({section.source}).")
+            form.add_error(
+                section.key, f"Write this section before you publish: the law asks for it ({section.source})."
+            )
         return _page(request, school, report, form)
     messages.success(request, f"The SEN information report {report.year_label} is published.")
     return redirect(here)

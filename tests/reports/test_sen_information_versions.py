@@ -49,7 +49,7 @@ def test_the_page_lists_the_empty_sections_with_links_and_publishing_is_refused(
     assert latest.is_published and latest.published_by == demo.user("senco.acorn@oak.test")
     assert latest.figures["roll"] == "0"
     page = client.get(URL).content.decode()
-    assert page.count("govuk-tag--green\">Published") == 2
+    assert page.count('govuk-tag--green">Published') == 2
 
 
 def test_the_service_refuses_each_gap_and_writes_nothing(oak_scope) -> None:
@@ -72,7 +72,9 @@ def test_the_service_refuses_each_gap_and_writes_nothing(oak_scope) -> None:
 def test_a_published_version_never_changes_and_edits_make_a_new_draft(oak_scope) -> None:
     demo = oak_scope
     senco = demo.user("senco.acorn@oak.test")
-    first = publish_report(report=save_report(report=current_report(demo.acorn), values=WORDS, actor=senco), actor=senco)
+    first = publish_report(
+        report=save_report(report=current_report(demo.acorn), values=WORDS, actor=senco), actor=senco
+    )
     frozen = SenInformationReport.objects.get(pk=first.pk)
     frozen.complaints = "Changed behind the report's back."
     with pytest.raises(ValueError, match="never changed"):
