@@ -23,6 +23,7 @@ from reports.sen_information import current_report, publish_report, save_report
 from reports.sen_sections import BY_KEY
 from tests.factories import make_pupil
 from tests.test_pdf_accessibility import assert_accessible
+from tests.trusts.test_row_level_security import as_app_role  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,13 @@ def test_the_public_page_reads_the_same_few_queries_at_any_size(demo) -> None:
         SenInformationReport.objects.filter(school=demo.acorn).update(academic_year=2020)
     _publish(demo, demo.acorn, "senco.acorn@oak.test")
     assert count() == small <= 4
+
+
+def test_under_row_level_security_the_page_reads_the_schools_own_trust(demo, as_app_role) -> None:  # noqa: F811 - the fixture
+    """As the application's database role: the URN lookup finds the school, and the page then works pinned to
+    its trust, for an anonymous visitor and for someone signed in to another trust alike."""
+    _publish(demo, demo.acorn, "senco.acorn@oak.test", wellbeing="Acorn's own words under RLS.")
+    for client in (Client(), demo.client_for("lead@river.test")):
+        response = client.get(_page(demo.acorn))
+        assert response.status_code == 200 and "Acorn&#x27;s own words under RLS." in response.content.decode()
+        assert client.get(_page(demo.willow)).status_code == 404
