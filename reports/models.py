@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
@@ -36,62 +38,91 @@ class BoardReport(TimeStamped):
 
 
 class SenInformationReport(TimeStamped):
-    """What the school writes for its yearly SEN information report (CFA s.69; Regs 51 and Schedule 1;
-    CoP 6.79-6.83). The numbers, kinds of need and provision are filled in from the casework."""
+    """One version of a school's yearly SEN information report (CFA s.69(3); Regs 51 and Schedule 1;
+    CoP 6.79-6.83). The sections are defined in `reports.sen_sections`; the numbers, kinds of need and
+    provision come from the casework.
+
+    Each academic year has numbered versions. A version is a draft until it is published; publishing freezes it
+    (`published_at`, `published_by`) and it is never changed again: later edits go into a new draft of the
+    same year, which starts from the words of the version before it."""
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
     school = models.ForeignKey("trusts.School", on_delete=models.PROTECT)
     academic_year = models.PositiveSmallIntegerField()
-    senco_contact = models.CharField("SENCO's name and contact details", max_length=300, blank=True)
-    identification = models.TextField("How the school identifies and assesses special educational needs", blank=True)
-    consulting_parents = models.TextField(
-        "How the school consults parents and involves them in their child's education", blank=True
-    )
-    consulting_pupils = models.TextField(
-        "How the school consults pupils and involves them in their education", blank=True
-    )
-    assessing_progress = models.TextField("How the school assesses and reviews progress towards outcomes", blank=True)
-    transitions = models.TextField("How the school supports moves between phases and to adult life", blank=True)
-    teaching_approach = models.TextField("The approach to teaching pupils with SEN, and adaptations", blank=True)
-    staff_expertise = models.TextField(
-        "Staff expertise and training, and how specialist expertise is secured", blank=True
-    )
-    evaluating_effectiveness = models.TextField(
-        "How the school evaluates the effectiveness of its provision", blank=True
-    )
-    inclusion_activities = models.TextField("How pupils with SEN take part in activities with other pupils", blank=True)
-    wellbeing = models.TextField("Support for emotional and social development", blank=True)
-    other_agencies = models.TextField("How the school works with health, social care, the LA and others", blank=True)
-    complaints = models.TextField("How to complain about SEN provision", blank=True)
-    local_offer = models.URLField("Link to the local authority's local offer", blank=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    senco_contact = models.CharField("Our SENCO and how to contact them", max_length=300, blank=True)
+    identification = models.TextField(blank=True)
+    evaluating_effectiveness = models.TextField(blank=True)
+    assessing_progress = models.TextField(blank=True)
+    teaching_approach = models.TextField(blank=True)
+    adaptations = models.TextField(blank=True)
+    additional_support = models.TextField(blank=True)
+    inclusion_activities = models.TextField(blank=True)
+    wellbeing = models.TextField(blank=True)
+    staff_expertise = models.TextField(blank=True)
+    equipment_facilities = models.TextField(blank=True)
+    consulting_parents = models.TextField(blank=True)
+    consulting_pupils = models.TextField(blank=True)
+    complaints = models.TextField(blank=True)
+    other_agencies = models.TextField(blank=True)
+    parent_support = models.TextField(blank=True)
+    transitions = models.TextField(blank=True)
+    local_offer = models.URLField("Where the local authority publishes its local offer", blank=True)
+    local_offer_contribution = models.TextField(blank=True)
+    disabled_admissions = models.TextField(blank=True)
+    disabled_treatment = models.TextField(blank=True)
+    disabled_facilities = models.TextField(blank=True)
+    accessibility_plan = models.TextField(blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The figures as published (already through reports.disclosure), frozen with the words.
+    figures = models.JSONField(null=True, blank=True)
 
     objects = ScopedManager(trust="trust")
 
     class Meta:
+        ordering = ["-academic_year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "academic_year"], name="one_sen_information_report_per_year")
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "version"], name="one_sen_information_report_version"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "academic_year"],
+                condition=models.Q(published_at__isnull=True),
+                name="one_sen_information_report_draft_per_year",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"SEN information report {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return f"SEN information report {self.year_label}, version {self.version}"
 
-    TEXT_FIELDS = (
-        "senco_contact",
-        "identification",
-        "consulting_parents",
-        "consulting_pupils",
-        "assessing_progress",
-        "transitions",
-        "teaching_approach",
-        "staff_expertise",
-        "evaluating_effectiveness",
-        "inclusion_activities",
-        "wellbeing",
-        "other_agencies",
-        "complaints",
-        "local_offer",
-    )
+    @property
+    def year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> SenInformationReport:
+        instance = super().from_db(db, field_names, values)
+        instance._frozen = instance.published_at is not None
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise ValueError("A published SEN information report is never changed: edit a new draft instead.")
+        super().save(*args, **kwargs)
+        self._frozen = self.published_at is not None
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "_frozen", False):
+            raise ValueError("A published SEN information report is kept.")
+        return super().delete(*args, **kwargs)
 
 
 class SubjectAccessRequest(TimeStamped):

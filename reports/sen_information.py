@@ -1,9 +1,12 @@
-"""The school's yearly SEN information report: its own words plus figures from the casework."""
+"""The school's yearly SEN information report: its own words (the sections of `reports.sen_sections`) plus
+figures from the casework; drafts, publishing and the yearly versions."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,32 +17,85 @@ from trusts.models import School, User
 from . import aggregates as agg
 from . import disclosure as dc
 from .models import SenInformationReport
+from .sen_sections import FIELDS, Section, missing
+
+
+class NotComplete(ValidationError):
+    """Publishing refused: the required sections still empty (`missing`), in the report's order."""
+
+    def __init__(self, gaps: list[Section]) -> None:
+        self.missing = gaps
+        super().__init__([f"Write the section \u201c{s.title}\u201d ({s.source})." for s in gaps])
 
 
 def current_report(school: School, academic_year: int | None = None) -> SenInformationReport:
+    """The draft the school is writing for the year (this academic year unless given). When there is none,
+    an unsaved one, starting from the words of the latest version before it: this year's published version,
+    or else last year's report."""
     year = academic_year or academic_year_of(timezone.localdate())
-    report = SenInformationReport.objects.filter(school=school, academic_year=year).first()
-    if report is None:
-        previous = (
-            SenInformationReport.objects.filter(school=school, academic_year__lt=year)
-            .order_by("-academic_year")
-            .first()
-        )
-        report = SenInformationReport(trust_id=school.trust_id, school=school, academic_year=year)
-        if previous is not None:  # last year's words are the starting point for this year's report
-            for name in SenInformationReport.TEXT_FIELDS:
-                setattr(report, name, getattr(previous, name))
+    versions = SenInformationReport.objects.filter(school=school, academic_year__lte=year).order_by(
+        "-academic_year", "-version"
+    )
+    latest = versions.first()
+    if latest is not None and latest.academic_year == year and not latest.is_published:
+        return latest
+    report = SenInformationReport(trust_id=school.trust_id, school=school, academic_year=year)
+    if latest is not None:
+        report.version = latest.version + 1 if latest.academic_year == year else 1
+        for name in FIELDS:
+            setattr(report, name, getattr(latest, name))
     return report
+
+
+def versions_of(school: School) -> list[SenInformationReport]:
+    """Every saved version of the school's report, newest year and version first."""
+    return list(SenInformationReport.objects.filter(school=school).select_related("published_by", "updated_by"))
+
+
+def published_report(school: School) -> SenInformationReport | None:
+    """What the school's website shows: the latest published version, of this year or an earlier one."""
+    return (
+        SenInformationReport.objects.filter(school=school, published_at__isnull=False)
+        .order_by("-academic_year", "-version")
+        .first()
+    )
 
 
 @transaction.atomic
 def save_report(*, report: SenInformationReport, values: dict[str, Any], actor: User) -> SenInformationReport:
-    """Save the school's own sections of the report (audited)."""
-    for name in SenInformationReport.TEXT_FIELDS:
-        setattr(report, name, values.get(name, ""))
+    """Save the school's sections into the year's draft (audited). A published version is never changed: given
+    one, the words go into a new draft of the same year instead, and that draft is returned."""
+    if report.is_published:
+        report = current_report(report.school, report.academic_year)
+    for name in FIELDS:
+        setattr(report, name, values.get(name, "") or "")
     report.updated_by = actor
     report.save()
     audit.record(actor=actor, action=audit.Action.CHANGE, obj=report, school=report.school)
+    return report
+
+
+@transaction.atomic
+def publish_report(*, report: SenInformationReport, actor: User) -> SenInformationReport:
+    """Publish a saved draft: it becomes what the school's public page shows, frozen with the date and who
+    published it (audited). Refused, with nothing written, while a required section is empty (NotComplete) or
+    when the version is already published."""
+    if report.pk is None or report.is_published:
+        raise ValidationError("Only a saved draft can be published.")
+    gaps = missing(report)
+    if gaps:
+        raise NotComplete(gaps)
+    report.published_at = timezone.now()
+    report.published_by = actor
+    report.figures = json.loads(json.dumps(report_figures(report.school)))  # Figures are strings already
+    report.save(update_fields=["published_at", "published_by", "figures", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=audit.Action.CHANGE,
+        obj=report,
+        school=report.school,
+        summary=f"Published the SEN information report {report.year_label} (version {report.version})",
+    )
     return report
 
 

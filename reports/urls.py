@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import board, dashboards, evidence, home, portal, sen_file_pack, sen_information
 from .views import data_protection as dp
+from .views import public_sen_information as public_sen
 
 app_name = "reports"
 
@@ -24,6 +25,22 @@ urlpatterns = [
     # the SEN information report
     path("sen-information-report/", sen_information.sen_information, name="sen_information"),
     path("sen-information-report/pdf/", sen_information.sen_information_pdf, name="sen_information_pdf"),
+    path(
+        "sen-information-report/versions/<int:pk>/",
+        sen_information.sen_information_version,
+        name="sen_information_version",
+    ),
+    # The published report, for anyone without signing in: the address a school's website links to.
+    path(
+        "public/schools/<str:urn>/sen-information-report/",
+        public_sen.public_sen_information,
+        name="public_sen_information",
+    ),
+    path(
+        "public/schools/<str:urn>/sen-information-report.pdf",
+        public_sen.public_sen_information_pdf,
+        name="public_sen_information_pdf",
+    ),
     path("evidence-pack/<int:pupil_id>/", evidence.evidence_pack, name="evidence_pack"),
     # the SEN file pack for the next school of a pupil leaving the trust (with the CTF, register:ctf_send)
     path("sen-file-pack/<int:pupil_id>/<str:kind>/", sen_file_pack.sen_file_pack_download, name="sen_file_pack"),

@@ -24,6 +24,9 @@ NOT_CHILD = {
     "pupils:import_preview",
     "reports:board_report_status",  # aggregates only
     "reports:board_report_download",
+    "reports:sen_information_version",  # the school's report: its own words and hidden-small-number figures
+    "reports:public_sen_information",  # the same, published for anyone
+    "reports:public_sen_information_pdf",
 }
 CASES_WITH_IDS = [
     c

@@ -41,7 +41,7 @@ NOT_FOR_FAMILIES = {
     "reports/subject_access_pdf.html": "the records themselves, in answer to a subject access request",
     "ehcp/version_pdf_upload.html": "a staff form for uploading a plan's PDF, not a document",
 }
-FAMILY_TEMPLATES = {"includes/_family_footer.html"}
+FAMILY_TEMPLATES = {"includes/_family_footer.html", "reports/public/sen_information.html"}
 FAMILY_INVITATIONS = {Invitation.Kind.PARENT}
 STAFF_INVITATIONS = {Invitation.Kind.STAFF, Invitation.Kind.ACCESS}
 

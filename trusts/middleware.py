@@ -108,6 +108,8 @@ MFA_EXEMPT_PREFIXES = (
     "/static/",
     "/privacy/",
     "/healthz",
+    # Pages anyone may read without signing in (a school's published SEN information report).
+    "/public/",
 )
 
 

@@ -40,6 +40,18 @@ def pinned_to(trust_id: int) -> Iterator[None]:
         _pinned.reset(token)
 
 
+@contextmanager
+def across_trusts_for_one_lookup() -> Iterator[None]:
+    """For the one query of a public page that finds which trust its address belongs to (a school by URN),
+    whoever is signed in: the database lets it see every trust's rows. The page then works pinned to that
+    trust (`pinned_to`). Use it for nothing else."""
+    token = _pinned.set(ALL)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def wanted() -> str:
     pinned = _pinned.get()
     if pinned is not None:

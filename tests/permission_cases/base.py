@@ -29,3 +29,6 @@ class Case:
     other_school: set[str] = field(default_factory=set)  # roles answered 200 at Beech
     method: str = "get"
     ok: tuple[int, ...] = (200,)
+    # A page for anyone, signed in or not (a school's published report): anonymous visitors get it where `own`
+    # does, and another trust's people too (it is public), instead of being sent to sign in.
+    public: bool = False
