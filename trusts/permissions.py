@@ -69,6 +69,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.PARENT: frozenset({"portal.view"}),
 }
 
+# Parents' views before a review (issue #16, views): a parent gives their views about their own child before
+# a SEN support plan review or an annual review, and adds their own reports (pupils.contributions). Staff
+# ask for and copy them with the review's own permission (plan.change, review.change).
+ROLE_ACTIONS[Role.PARENT] = ROLE_ACTIONS[Role.PARENT] | {"portal.give_views"}
+
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [
     Role.INCLUSION_LEAD,
