@@ -15,10 +15,11 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import date as Day
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -81,6 +82,11 @@ class ViewsSubject:
     @property
     def label(self) -> str:
         return ContributionSubject(self.kind).label
+
+    @property
+    def date_to_come(self) -> Day | None:
+        """The review's date if it is still to come (a review that is late has no date to tell parents)."""
+        return self.date if self.date and self.date >= timezone.localdate() else None
 
 
 # A pupil's reviews not yet held (pupil -> subjects): filled by graduated and reviews.
@@ -299,7 +305,13 @@ def save_parent_views(
         setattr(contribution, name, value)
     stored: list[Document] = []
     try:
-        contribution.save()
+        try:
+            with transaction.atomic():
+                contribution.save()
+        except IntegrityError as exc:  # the same parent's first views, sent twice at once
+            raise ValidationError(
+                "Your views were saved from another window. Open the page again to see them."
+            ) from exc
         audit.record(
             actor=author,
             action=audit.Action.CREATE if created else audit.Action.CHANGE,
@@ -381,7 +393,8 @@ def ask_parents_for_views(*, subject: ViewsSubject, actor: User) -> ViewsRequest
         asked_by=actor,
         parents_told=len(parents),
     )
-    when = f" on {subject.date.day} {subject.date:%B %Y}" if subject.date else ""
+    day = subject.date_to_come
+    when = f" on {day.day} {day:%B %Y}" if day else ""
     for parent in parents:
         notify(
             recipient=parent,
