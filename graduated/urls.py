@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import arrangements, catalogue, cycles, delivery
+from .views import arrangements, catalogue, cycles, delivery, parent_views
 
 app_name = "graduated"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("cycles/<int:pk>/remove/<slug:kind>/<int:item_id>/", cycles.item_remove, name="item_remove"),
     path("cycles/<int:pk>/plan/", cycles.plan, name="plan"),
     path("cycles/<int:pk>/review/", cycles.review, name="review"),
+    path("cycles/<int:pk>/parent-views/ask/", parent_views.ask_parents, name="ask_parents"),
+    path("cycles/<int:pk>/parent-views/<int:contribution_id>/copy/", parent_views.copy_views, name="copy_parent_views"),
     path("sessions/", delivery.sessions, name="sessions"),
     path("sessions/group/<int:provision_id>/", delivery.log_group_session, name="log_group_session"),
     path("provision/", catalogue.catalogue, name="catalogue"),

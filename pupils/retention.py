@@ -135,7 +135,8 @@ def _jsonable(value: Any) -> Any:
 
 def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
     """pupils' part of a subject access export: the pupil, contacts, groups, documents, access grants, legal
-    holds, medical conditions and health care plans (every version, with medicines and training)."""
+    holds, medical conditions and health care plans (every version, with medicines and training), and the
+    parents' views before reviews (with the school's requests for them)."""
     return rows_of(
         Pupil.objects.filter(pk=pupil.pk),
         pupil.contacts.all(),
@@ -147,6 +148,8 @@ def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
         pupil.health_plans.all(),
         PlanMedication.objects.filter(plan__pupil=pupil),
         PlanTraining.objects.filter(plan__pupil=pupil),
+        pupil.parent_contributions.all(),
+        pupil.views_requests.all(),
     )
 
 

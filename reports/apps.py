@@ -19,3 +19,8 @@ class ReportsConfig(AppConfig):
 
         RECORD_PARTS.add(data_protection_record.record_part)  # subject access, legal holds, mistaken documents
         SUBJECT_LINKS[SUBJECT_TYPE] = data_protection_record.subject_access_link
+        from pupils.contributions import PORTAL_LINK
+
+        from .views.parent_views import views_link
+
+        PORTAL_LINK.add(views_link)  # a parent asked for their views is taken to the portal's form

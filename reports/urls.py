@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, dashboards, evidence, home, portal, sen_file_pack, sen_information
+from .views import board, dashboards, evidence, home, parent_views, portal, sen_file_pack, sen_information
 from .views import data_protection as dp
 from .views import public_sen_information as public_sen
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("family/child/<int:pk>/support-plan.pdf", portal.portal_plan_pdf, name="portal_plan_pdf"),
     path("family/child/<int:pk>/reviews/<int:review_id>.pdf", portal.portal_review_pdf, name="portal_review_pdf"),
     path("family/large-print/", portal.portal_large_print, name="portal_large_print"),
+    path(
+        "family/child/<int:pk>/views/<slug:kind>/<int:subject_id>/",
+        parent_views.portal_views,
+        name="portal_views",
+    ),
     # the trust board report
     path("board-reports/", board.board_reports, name="board_reports"),
     path("board-reports/<int:pk>/status/", board.board_report_status, name="board_report_status"),

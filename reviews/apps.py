@@ -33,3 +33,9 @@ class ReviewsConfig(AppConfig):
 
         PUPIL_DESTROYED_HOOKS.add(retention.destroy_pupil_records)  # a destroyed record leaves nothing here
         SUBJECT_ACCESS_EXPORTERS.add(retention.export_pupil_records)  # a subject access export holds all of it
+        from pupils.contributions import FIND_SUBJECT, OPEN_SUBJECTS
+
+        from . import contributions
+
+        OPEN_SUBJECTS.add(contributions.open_subjects)  # parents give their views before an annual review
+        FIND_SUBJECT.add(contributions.find_subject)

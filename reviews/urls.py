@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:pk>/amendments/", views.review_amendments, name="amendments"),
     path("<int:pk>/cancel/", views.review_cancel, name="cancel"),
     path("<int:pk>/report.pdf", views.review_pdf, name="pdf"),
+    path("<int:pk>/parent-views/ask/", views.review_ask_parents, name="ask_parents"),
+    path("<int:pk>/parent-views/<int:contribution_id>/copy/", views.review_copy_parent_views, name="copy_parent_views"),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,12 +19,15 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from ehcp.models import EhcPlan
+from pupils.contributions import ask_parents_for_views, staff_views
+from pupils.models import ParentContribution
 from trusts import audit
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
 
 from . import queries, services
+from .contributions import KIND, copy_parent_views, subject_of
 from .forms import (
     ActionFormSet,
     AdviceForm,
@@ -121,7 +124,8 @@ def review_start(request: AuthedRequest, plan_id: int) -> HttpResponse:
 @login_required
 def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    return render(request, "reviews/detail.html", {"page": queries.review_page(review), "review": review})
+    panel = {"parent_views": staff_views(subject_of(review), request.user)}
+    return render(request, "reviews/detail.html", {"page": queries.review_page(review), "review": review} | panel)
 
 
 # Steps -----------------------------------------------------------------------------------------------
@@ -364,3 +368,39 @@ def review_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+# Parents' views before the review (pupils.contributions) ---------------------------------------------
+
+
+@login_required
+@require_POST
+def review_ask_parents(request: AuthedRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    try:
+        asked = ask_parents_for_views(subject=subject_of(review), actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        told = "1 parent" if asked.parents_told == 1 else f"{asked.parents_told} parents"
+        messages.success(request, f"We have asked {told} for their views before the review.")
+    return redirect("reviews:detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_copy_parent_views(request: AuthedRequest, pk: int, contribution_id: int) -> HttpResponse:
+    review = _review(request, pk)
+    contribution: ParentContribution = get_object_or_404(
+        ParentContribution.objects.filter(subject_kind=KIND, subject_id=review.pk, pupil_id=review.pupil_id),
+        pk=contribution_id,
+    )
+    try:
+        copy_parent_views(review=review, contribution=contribution, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{contribution.author_name}'s views are in the parents' views of the meeting record."
+        )
+    return redirect("reviews:detail", pk=review.pk)

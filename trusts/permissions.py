@@ -92,6 +92,10 @@ ARRANGEMENT_ACTIONS: dict[Role, frozenset[str]] = {
 }
 for _arranger, _actions in ARRANGEMENT_ACTIONS.items():
     ROLE_ACTIONS[_arranger] = ROLE_ACTIONS[_arranger] | _actions
+# Parents' views before a review (issue #16, views): a parent gives their views about their own child before
+# a SEN support plan review or an annual review, and adds their own reports (pupils.contributions). Staff
+# ask for and copy them with the review's own permission (plan.change, review.change).
+ROLE_ACTIONS[Role.PARENT] = ROLE_ACTIONS[Role.PARENT] | {"portal.give_views"}
 
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [

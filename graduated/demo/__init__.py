@@ -19,6 +19,7 @@ from .content import (
     SUPPORT,
     DemoProvision,
 )
+from .parent_views import seed_parent_views
 from .scale import seed_scale
 from .schools import seed_catalogue, seed_graduated, seed_school
 
@@ -36,6 +37,7 @@ __all__ = [
     "SUPPORT",
     "seed_catalogue",
     "seed_graduated",
+    "seed_parent_views",
     "seed_scale",
     "seed_school",
 ]

@@ -35,6 +35,7 @@ from ..forms import (
 from ..models import Allocation, AssessmentResult, Cycle, Outcome, Strategy
 from ..pdf import render_support_plan_pdf
 from .common import editable_cycle, editable_pupil, ehc_request_url, readable_pupil
+from .parent_views import parents_panel
 
 
 @login_required
@@ -141,8 +142,14 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_log": cycle.status == Cycle.Status.ACTIVE and queries.may_log_delivery(request.user, pupil),
             "ehc_url": ehc_request_url(pupil) if cycle.next_step == Cycle.NextStep.EHC_REQUEST else "",
             "today": timezone.localdate(),
-        },
+        }
+        | (parents_panel(cycle, request) if _sees_parent_views(request, cycle) else {}),
     )
+
+
+def _sees_parent_views(request: AuthedRequest, cycle: Cycle) -> bool:
+    """Casework roles see the parents' own views once the plan is in place (teachers read the plan only)."""
+    return cycle.status != Cycle.Status.ASSESSING and can(request.user, "plan.change", cycle.pupil)
 
 
 def _cycle_form_page(
@@ -366,7 +373,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     if cycle.status != Cycle.Status.ACTIVE:
         raise Http404
     outcomes = list(cycle.outcomes.prefetch_related(queries.scores_prefetch()))
-    form = ReviewForm(request.POST or None, outcomes=outcomes)
+    form = ReviewForm(request.POST or None, outcomes=outcomes, initial={"parent_views": cycle.review_parent_views})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -397,7 +404,8 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "lines": lines,
             "ehc_url": ehc_request_url(cycle.pupil),
-        },
+        }
+        | parents_panel(cycle, request),
     )
 
 

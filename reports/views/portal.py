@@ -88,23 +88,29 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
     pupil = next((c for c in children if c.pk == pk), None)
     if pupil is None:
         raise Http404
+    from pupils.contributions import documents_for_parent, portal_views
+    from pupils.models import Document
     from pupils.parents import wants_large_print
 
     audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, summary="Parent portal")
     context = child_summary(pupil) | {"large_print": wants_large_print(user=request.user, pupil=pupil)}
+    # Parents' views before a review, and the reports this parent added (reports/portal/_views.html).
+    own_reports = documents_for_parent(pupil=pupil, user=request.user).filter(category=Document.Category.FROM_PARENT)
+    context |= {"views": portal_views(pupil=pupil, user=request.user), "own_reports": list(own_reports)}
     return render(request, "reports/portal/child.html", context)
 
 
 @login_required
 @require_safe
 def portal_document(request: AuthedRequest, pk: int, document_id: int) -> FileResponse:
-    from pupils.documents import documents_shared_with_parents
+    from pupils.contributions import documents_for_parent
 
     children = _children(request)
     pupil = next((c for c in children if c.pk == pk), None)
     if pupil is None:
         raise Http404
-    document = get_object_or_404(documents_shared_with_parents(pupil), pk=document_id)
+    # What the school shared, and the reports this parent added themselves (never another parent's).
+    document = get_object_or_404(documents_for_parent(pupil=pupil, user=request.user), pk=document_id)
     audit.record(
         actor=request.user, action=audit.Action.DOWNLOAD, obj=document, pupil_id=pupil.pk, summary="Parent portal"
     )

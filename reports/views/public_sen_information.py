@@ -21,11 +21,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from trusts.models import School
 from trusts.pdf import render_pdf
-from trusts.rls import across_trusts_for_one_lookup, pinned_to
+from trusts.public import trust_of_school
+from trusts.rls import pinned_to
 
 from ..models import SenInformationReport
 from ..sen_information import published_report
@@ -38,11 +39,10 @@ URN = re.compile(r"\d{6}")
 def _trust_of(urn: str) -> int:
     if not URN.fullmatch(urn):
         raise Http404
-    with scopes_disabled(), across_trusts_for_one_lookup():
-        trust_id = School.objects.filter(urn=urn).values_list("trust_id", flat=True).first()
+    trust_id = trust_of_school(urn)
     if trust_id is None:
         raise Http404
-    return int(trust_id)
+    return trust_id
 
 
 @contextmanager

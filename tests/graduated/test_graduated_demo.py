@@ -43,3 +43,14 @@ def test_demo_seeds_a_realistic_graduated_approach_once() -> None:
             counts = queries.support_counts(school)
             assert counts["due"] > 0 and counts["overdue"] > 0, key
             assert queries.provision_map(school).over_threshold, key
+    # Parents' views before a review: parent.acorn's two children, one asked for views, one with views given.
+    from graduated.demo import seed_parent_views
+    from pupils.models import ContributionReport, ParentContribution, ViewsRequest
+
+    with scopes_disabled():
+        assert seed_parent_views(objects) == "Parents' views before a review: asked and given."
+        assert seed_parent_views(objects) == ""  # idempotent
+        parent = objects["users"]["parent.acorn@oak.test"]
+        asked, given = ViewsRequest.objects.get(), ParentContribution.objects.get(author=parent)
+        assert asked.pupil_id != given.pupil_id and asked.pupil.contacts.filter(user=parent).exists()
+        assert ContributionReport.objects.filter(contribution=given, document__category="from_parent").exists()

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from ehcp.demo import seed_ehcp
-from graduated.demo import seed_graduated
+from graduated.demo import seed_graduated, seed_parent_views
 from graduated.demo.arrangements import seed_access_arrangements
 from pupils.demo import seed_health
 from register.demo import seed_pupils_and_register
@@ -34,6 +34,7 @@ class Command(BaseCommand):
                 seed_health(objects),
                 seed_reviews(objects),
                 seed_sen_information(objects),
+                seed_parent_views(objects),  # parents' views before a review (parent.acorn's two children)
                 seed_single_sign_on(objects["trusts"]),  # type: ignore[arg-type]
             ]
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. " + " ".join(s for s in summaries if s)))
