@@ -19,3 +19,8 @@ class ReportsConfig(AppConfig):
 
         RECORD_PARTS.add(data_protection_record.record_part)  # subject access, legal holds, mistaken documents
         SUBJECT_LINKS[SUBJECT_TYPE] = data_protection_record.subject_access_link
+        from register.family_concerns import FAMILY_CONCERN_LINK
+
+        from .views.family_concerns import concern_answer_link
+
+        FAMILY_CONCERN_LINK.add(concern_answer_link)  # a parent follows the answer to their child's portal page

@@ -69,6 +69,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.PARENT: frozenset({"portal.view"}),
 }
 
+# Concerns from families (issue #16): a parent raises a concern about their own child in the portal
+# (which child is `pupils.queries.children_of`'s rule) and reads the school's answer there.
+ROLE_ACTIONS[Role.PARENT] = ROLE_ACTIONS[Role.PARENT] | {"portal.concern"}
+
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [
     Role.INCLUSION_LEAD,
