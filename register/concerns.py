@@ -225,7 +225,7 @@ def raise_concern(
         summary="Cause for concern raised: " + ", ".join(BroadArea(a).label for a in areas),
     )
     raiser = actor.full_name or actor.email
-    told = {Source.PUPIL: " (the pupil told them)", Source.PARENT: " (a parent told them)"}
+    told: dict[str, str] = {Source.PUPIL: " (the pupil told them)", Source.PARENT: " (a parent told them)"}
     for senco in sencos_of(pupil.school_id):
         if senco.pk == actor.pk:
             continue

@@ -178,13 +178,11 @@ def test_an_empty_message_sends_the_outcomes_standard_words_and_a_long_one_is_re
     assert senco.post(triage_url, {"outcome": "nfa", "notes": "n", "family_reply": ""}).status_code == 302
     concern.refresh_from_db()
     assert concern.family_reply == DEFAULT_REPLIES["nfa"]
-    # A staff concern has no message for the family.
-    staff = close(demo, raise_as_parent(demo, pupil), family_reply="ignored")
-    assert staff.family_reply == "ignored"
-    assert (
-        "Message for the family"
-        not in senco.get(reverse("register:concern_triage", args=[_staff_concern(demo).pk])).content.decode()
-    )
+    # A staff concern has no message for the family: nothing is asked, nothing is kept.
+    staff = _staff_concern(demo)
+    triage_page = senco.get(reverse("register:concern_triage", args=[staff.pk])).content.decode()
+    assert "Message for the family" not in triage_page
+    assert close(demo, staff, family_reply="not for anyone").family_reply == ""
 
 
 def _staff_concern(demo, **fields):
@@ -258,3 +256,20 @@ def test_opening_the_form_is_audited(demo) -> None:
     with scope(trust=demo.oak.pk):
         entry = AuditEntry.objects.get(summary="Parent portal: raise a concern")
     assert (entry.action, entry.pupil_id) == ("view", pupil.pk)
+
+
+def test_the_demo_has_one_open_and_one_answered_parent_concern_and_seeds_them_once(demo) -> None:
+    from django_scopes import scopes_disabled
+
+    from register.demo import seed_family_concerns
+
+    pupil = pupil_at(demo, demo.acorn)
+    with scopes_disabled():
+        seed_family_concerns(demo.users)
+        seed_family_concerns(demo.users)
+        statuses = sorted(CauseForConcern.objects.filter(from_portal=True).values_list("status", flat=True))
+    assert statuses == ["closed", "new"]
+    page = demo.client_for(PARENT).get(child_url(pupil)).content.decode()
+    assert "Answered" in page and "Received" in page and "Spoke to class teacher" not in page
+    queue = demo.client_for(SENCO).get(reverse("register:concern_queue")).content.decode()
+    assert "From a parent or carer</strong> Emma Clarke" in queue
