@@ -56,6 +56,7 @@ MESSAGES = {
     "parent_words": "Write what the parent or carer told you.",
     "outcome": "Choose the outcome of the triage.",
     "notes": "Add notes: say what you decided and why. The person who raised the concern sees them.",
+    "notes_staff_only": "Add notes: say what you decided and why. They are for staff only, not the family.",
     "outside_agency": "Enter the name of the outside agency you are referring the pupil to.",
     "closed": "This concern is already closed: its outcome cannot be changed.",
     "not_new": "Triage has already started on this concern.",
@@ -373,7 +374,7 @@ def triage_concern(
     if outcome not in Outcome.values:
         problems["outcome"] = [MESSAGES["outcome"]]
     if not notes:
-        problems["notes"] = [MESSAGES["notes"]]
+        problems["notes"] = [MESSAGES["notes_staff_only" if concern.from_portal else "notes"]]
     if outcome == Outcome.REFER and not outside_agency:
         problems["outside_agency"] = [MESSAGES["outside_agency"]]
     if reply_problems := check_family_reply(concern, family_reply.strip()):
