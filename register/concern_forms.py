@@ -13,7 +13,8 @@ from django.utils import timezone
 from pupils.models import Pupil
 
 from .concerns import MESSAGES, Outcome
-from .models import BroadArea, NeedType
+from .family_concerns import FAMILY_MESSAGES, LIMITS, default_reply
+from .models import BroadArea, CauseForConcern, NeedType
 
 # The broad areas with what they cover, so a teacher can place what they see (CoP 6.28-6.35).
 AREA_CHOICES = [
@@ -52,6 +53,20 @@ class MultipleFileField(forms.FileField):
 
 
 class ConcernForm(forms.Form):
+    source = forms.ChoiceField(
+        label="Who raised this?",
+        choices=[
+            (CauseForConcern.Source.STAFF.value, "A member of staff noticed"),
+            (CauseForConcern.Source.PUPIL.value, "The pupil told us themselves"),
+            (CauseForConcern.Source.PARENT.value, "A parent or carer told us"),
+        ],
+        initial=CauseForConcern.Source.STAFF.value,
+        required=False,  # an older form without the question is a member of staff's concern
+        widget=forms.RadioSelect,
+        help_text='If the pupil told you, write their own words under "What does the pupil say?". '
+        'If a parent or carer told you, write what they said under "What do the parents or carers think?".',
+        error_messages={"invalid_choice": MESSAGES["source"]},
+    )
     pupil = PupilChoiceField(
         label="Pupil",
         queryset=Pupil.objects.none(),
@@ -154,10 +169,21 @@ class ConcernForm(forms.Form):
             raise ValidationError(problems)
         return files
 
+    def clean_source(self) -> str:
+        return self.cleaned_data.get("source") or CauseForConcern.Source.STAFF.value
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("parents_spoken_to") and not (data.get("parents_view") or "").strip():
+        source = data.get("source")
+        if source == CauseForConcern.Source.PARENT:
+            data["parents_spoken_to"] = True
+            self.errors.pop("parents_spoken_to", None)
+            if not (data.get("parents_view") or "").strip():
+                self.add_error("parents_view", MESSAGES["parent_words"])
+        elif data.get("parents_spoken_to") and not (data.get("parents_view") or "").strip():
             self.add_error("parents_view", MESSAGES["parents_view"])
+        if source == CauseForConcern.Source.PUPIL and not (data.get("pupil_view") or "").strip():
+            self.add_error("pupil_view", MESSAGES["pupil_words"])
         return data
 
 
@@ -200,8 +226,77 @@ class TriageForm(forms.Form):
         error_messages={"required": MESSAGES["notes"]},
     )
 
+    family_reply = forms.CharField(
+        label="Message for the family",
+        required=False,
+        max_length=LIMITS["family_reply"],
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": FAMILY_MESSAGES["family_reply_too_long"].format(limit=LIMITS["family_reply"])},
+    )
+
+    def __init__(self, *args: Any, for_family: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.for_family = for_family
+        if for_family:
+            self.fields[
+                "notes"
+            ].help_text = (
+                "What you decided and why, and what happens next. Staff only: the family does not see these notes."
+            )
+            self.fields["family_reply"].help_text = (
+                "A parent or carer raised this concern: they read this in the family portal and get an email "
+                "saying the school has answered (it does not name the child). Use plain words. Up to "
+                f"{LIMITS['family_reply']:,} characters. If you leave it empty they get the standard message for "
+                "the outcome."
+            )
+        else:
+            del self.fields["family_reply"]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("outcome") == Outcome.REFER and not (data.get("outside_agency") or "").strip():
             self.add_error("outside_agency", MESSAGES["outside_agency"])
         return data
+
+
+def _limited(label: str, field: str, *, required: bool = True, rows: int = 4, hint: str = "") -> forms.CharField:
+    limit = LIMITS[field]
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=(hint + " " if hint else "") + f"You can write up to {limit:,} characters.",
+        error_messages={
+            "required": FAMILY_MESSAGES.get(field, ""),
+            "max_length": f"Keep this to {limit:,} characters or fewer.",
+        },
+    )
+
+
+class FamilyConcernForm(forms.Form):
+    """A parent's concern about their own child, in plain words (the portal). No staff-only questions."""
+
+    observations = _limited("What have you noticed?", "observations", hint="What worries you, and when it happens.")
+    noticed_since = forms.DateField(
+        label="Since when?",
+        widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+        help_text="A rough date is fine.",
+        error_messages={"required": FAMILY_MESSAGES["noticed_since"], "invalid": "Enter a real date."},
+    )
+    helps_at_home = _limited("What helps at home, or what have you tried?", "helps_at_home")
+    wanted_from_school = _limited("What would you like the school to do?", "wanted_from_school", rows=3)
+    child_says = _limited(
+        "What does your child say about it?", "child_says", required=False, rows=3, hint="In their words if you can."
+    )
+
+    def clean_noticed_since(self) -> Any:
+        noticed = self.cleaned_data["noticed_since"]
+        if noticed > timezone.localdate():
+            raise ValidationError(FAMILY_MESSAGES["noticed_since_future"])
+        return noticed
+
+
+def default_reply_words() -> dict[str, str]:
+    """The standard message for each outcome, shown to the SENCO beside the message box."""
+    return {label: default_reply(value) for value, label in Outcome.choices}

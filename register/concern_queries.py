@@ -162,3 +162,13 @@ def concerns_for_record(user: User, pupil: Pupil) -> RecordConcerns:
     )
     can_raise = may_raise_concerns(user) and pupils_for_concern(user).filter(pk=pupil.pk).exists()
     return RecordConcerns(concerns, can_raise=can_raise, can_triage=can(user, "concern.triage", pupil))
+
+
+def family_concerns_of(user: User, pupil: Pupil) -> list[CauseForConcern]:
+    """The concerns this parent raised about this child in the portal, newest first (one query). Another
+    parent's concerns, and concerns staff raised, are not among them."""
+    if not _signed_in(user) or not can(user, "portal.concern"):
+        return []
+    return list(
+        CauseForConcern.objects.filter(pupil=pupil, raised_by=user, from_portal=True).order_by("-created_at", "-pk")
+    )

@@ -27,12 +27,14 @@ from trusts.services import notify
 
 from . import services
 from .concern_queries import pupils_for_concern
+from .family_concerns import answer_family, check_family_reply
 from .models import BroadArea, CauseForConcern, SenStatus
 
 logger = logging.getLogger(__name__)
 
 Status = CauseForConcern.Status
 Outcome = CauseForConcern.Outcome
+Source = CauseForConcern.Source
 
 # The messages a person sees; the forms use the same words so the page and the service never disagree.
 MESSAGES = {
@@ -49,8 +51,12 @@ MESSAGES = {
     "strategies_effect": "Say what effect those strategies had, even if it was none.",
     "parents_spoken_to": "Say whether you have spoken to the pupil's parents or carers.",
     "parents_view": "Say what the parents or carers think, or answer No to whether you have spoken to them.",
+    "source": "Say who raised this concern.",
+    "pupil_words": "Write what the pupil told you, in their own words.",
+    "parent_words": "Write what the parent or carer told you.",
     "outcome": "Choose the outcome of the triage.",
     "notes": "Add notes: say what you decided and why. The person who raised the concern sees them.",
+    "notes_staff_only": "Add notes: say what you decided and why. They are for staff only, not the family.",
     "outside_agency": "Enter the name of the outside agency you are referring the pupil to.",
     "closed": "This concern is already closed: its outcome cannot be changed.",
     "not_new": "Triage has already started on this concern.",
@@ -86,7 +92,7 @@ def describe_outcome(concern: CauseForConcern) -> str:
     return OUTCOME_WORDS[Outcome(concern.outcome)].format(agency=concern.outside_agency)
 
 
-def _about(pupil: Pupil) -> str:
+def year_group_words(pupil: Pupil) -> str:
     # Notifications are emailed: they say which year group, never the pupil's name (data minimisation).
     return f"a {pupil.get_year_group_display()} pupil"
 
@@ -94,6 +100,8 @@ def _about(pupil: Pupil) -> str:
 def _raise_problems(
     *,
     pupil: Pupil,
+    source: str,
+    pupil_view: str,
     areas: Sequence[str],
     observations: str,
     noticed_since: date | None,
@@ -123,12 +131,18 @@ def _raise_problems(
         add("strategies_tried")
     if not strategies_effect:
         add("strategies_effect")
-    if parents_spoken_to and not parents_view:
+    if source not in CauseForConcern.Source.values:
+        add("source")
+    elif source == CauseForConcern.Source.PUPIL and not pupil_view:
+        add("pupil_view", "pupil_words")
+    if source == CauseForConcern.Source.PARENT and not parents_view:
+        add("parents_view", "parent_words")
+    elif parents_spoken_to and not parents_view:
         add("parents_view")
     return problems
 
 
-def _sencos_of(school_id: int) -> list[User]:
+def sencos_of(school_id: int) -> list[User]:
     return list(
         User.objects.filter(
             is_active=True,
@@ -152,15 +166,21 @@ def raise_concern(
     parents_view: str,
     pupil_view: str,
     attachments: Sequence[Any] = (),
+    source: str = CauseForConcern.Source.STAFF,
 ) -> CauseForConcern:
     """Record a cause for concern about one of the actor's pupils and send it to the school's SENCOs.
 
     Side effects: creates the concern (status new), writes an audit entry ("create"), notifies every
     SENCO of the pupil's school except the actor (the email goes after commit), and keeps each attachment
     on the pupil's record as staff-only cause-for-concern evidence (`pupils.documents.upload_document`).
+    `source` says who raised it: a member of staff who noticed, the pupil who told them (the pupil's own
+    words, `pupil_view`, are then needed) or a parent or carer who told them (what they said, `parents_view`,
+    is then needed and the parents count as spoken to).
     Raises PermissionDenied if the actor may not raise a concern about this pupil, and ValidationError
     (messages keyed by field) for missing or wrong answers; nothing is written then.
     """
+    if source == CauseForConcern.Source.PARENT:
+        parents_spoken_to = True  # a parent or carer told us: we have spoken to them
     if not pupils_for_concern(actor).filter(pk=pupil.pk).exists():
         raise PermissionDenied("You cannot raise a concern about this pupil.")
     areas = list(dict.fromkeys(areas))  # a repeated tick counts once, in the order given
@@ -174,6 +194,8 @@ def raise_concern(
     }
     problems = _raise_problems(
         pupil=pupil,
+        source=source,
+        pupil_view=text["pupil_view"],
         areas=areas,
         observations=text["observations"],
         noticed_since=noticed_since,
@@ -190,6 +212,7 @@ def raise_concern(
         school_id=pupil.school_id,
         pupil=pupil,
         raised_by=actor,
+        source=source,
         areas=areas,
         noticed_since=noticed_since,
         parents_spoken_to=parents_spoken_to,
@@ -203,13 +226,15 @@ def raise_concern(
         summary="Cause for concern raised: " + ", ".join(BroadArea(a).label for a in areas),
     )
     raiser = actor.full_name or actor.email
-    for senco in _sencos_of(pupil.school_id):
+    told: dict[str, str] = {Source.PUPIL: " (the pupil told them)", Source.PARENT: " (a parent told them)"}
+    for senco in sencos_of(pupil.school_id):
         if senco.pk == actor.pk:
             continue
         notify(
             recipient=senco,
             kind="concern.raised",
-            text=f"{raiser} raised a cause for concern about {_about(pupil)}. It is waiting for your triage.",
+            text=f"{raiser} raised a cause for concern about {year_group_words(pupil)}{told.get(source, '')}. "
+            "It is waiting for your triage.",
             link=concern_link(concern),
             dedupe_key=f"concern:{concern.pk}:raised",
         )
@@ -327,6 +352,7 @@ def triage_concern(
     parents_told_on: date | None = None,
     primary_need: str = "",
     secondary_need: str = "",
+    family_reply: str = "",
 ) -> CauseForConcern:
     """Record the SENCO's decision and close the concern.
 
@@ -334,7 +360,9 @@ def triage_concern(
     or on the register); SEN support (the pupil goes on the register at K through `change_status`, which
     needs the primary need and the date parents were told, CoP 6.43); refer to an outside agency (its name
     is needed). Side effects: the register change and its audit entry, the concern closed and audited
-    ("change"), the person who raised it notified in plain words (emailed after commit).
+    ("change"), the person who raised it notified in plain words (emailed after commit). A concern a parent
+    raised in the portal is answered to them instead (`family_concerns.answer_family`: `family_reply`, or the
+    outcome's default message; the notes stay staff-only).
     Raises PermissionDenied if the actor may not triage at the concern's school, ValidationError (field
     messages, or change_status's messages) otherwise; nothing is written then.
     """
@@ -346,9 +374,11 @@ def triage_concern(
     if outcome not in Outcome.values:
         problems["outcome"] = [MESSAGES["outcome"]]
     if not notes:
-        problems["notes"] = [MESSAGES["notes"]]
+        problems["notes"] = [MESSAGES["notes_staff_only" if concern.from_portal else "notes"]]
     if outcome == Outcome.REFER and not outside_agency:
         problems["outside_agency"] = [MESSAGES["outside_agency"]]
+    if reply_problems := check_family_reply(concern, family_reply.strip()):
+        problems["family_reply"] = reply_problems
     if problems:
         raise ValidationError(problems)
     if outcome != Outcome.REFER:
@@ -385,13 +415,16 @@ def triage_concern(
         pupil_id=concern.pupil_id,
         summary=f"Triaged: {concern.get_outcome_display()}" + (f" ({outside_agency})" if outside_agency else ""),
     )
-    if concern.raised_by_id != actor.pk:
+    if concern.from_portal:
+        answer_family(concern=concern, actor=actor, family_reply=family_reply)
+    elif concern.raised_by_id != actor.pk:
         notify(
             recipient=concern.raised_by,
             kind="concern.closed",
             text=(
                 f"{actor.full_name or actor.email} has triaged your cause for concern about "
-                f"{_about(concern.pupil)}, raised {raised_on(concern):%-d %B %Y}. Outcome: {describe_outcome(concern)}"
+                f"{year_group_words(concern.pupil)}, raised {raised_on(concern):%-d %B %Y}. "
+                f"Outcome: {describe_outcome(concern)}"
             ),
             link=concern_link(concern),
             dedupe_key=f"concern:{concern.pk}:closed",

@@ -13,7 +13,8 @@ from pupils.models import Contact, GroupMember, GroupStaff, Pupil, TeachingGroup
 from pupils.upn import make_upn
 from trusts.dates import academic_year_of
 
-from .models import NeedType, SenStatus
+from .family_concerns import default_reply
+from .models import CauseForConcern, NeedType, SenStatus
 from .services import change_status
 
 FORENAMES = (
@@ -178,8 +179,51 @@ def seed_pupils_and_register(objects: dict[str, Any]) -> str:
         counts = seed_school(school, key, objects["users"], rng, today)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
     link_demo_parents(objects["schools"], objects["users"])
+    seed_family_concerns(objects["users"])
     return (
         f"{totals[0]} pupils added ({totals[1] + totals[2]} on SEN support)."
         if totals[0]
         else "Pupils were already there."
+    )
+
+
+def seed_family_concerns(users: dict[str, Any]) -> None:
+    """Acorn's demo parent has raised two concerns in the portal: one answered, one waiting in the SENCO's
+    queue (marked "from a parent or carer"). Idempotent: nothing is added once the parent has raised one."""
+    parent, senco = users["parent.acorn@oak.test"], users["senco.acorn@oak.test"]
+    child = Pupil.objects.filter(contacts__user=parent).order_by("pk").first()
+    if child is None or CauseForConcern.objects.filter(raised_by=parent, from_portal=True).exists():
+        return
+    now = timezone.now()
+    common = {
+        "trust_id": child.trust_id,
+        "school_id": child.school_id,
+        "pupil": child,
+        "raised_by": parent,
+        "source": CauseForConcern.Source.PARENT,
+        "from_portal": True,
+        "parents_spoken_to": True,
+    }
+    answered = CauseForConcern.objects.create(
+        **common,
+        observations="My child gets very upset before school on Mondays and says the classroom is too noisy.",
+        noticed_since=now.date() - timedelta(days=120),
+        helps_at_home="A quiet corner and telling them the plan for the day the night before.",
+        wanted_from_school="Could they have somewhere quiet to go when it gets too much?",
+        pupil_view="It is too loud and I can't think.",
+        status=CauseForConcern.Status.CLOSED,
+        outcome=CauseForConcern.Outcome.MONITOR,
+        outcome_notes="Spoke to class teacher: ear defenders and a calm corner trialled; review at half term.",
+        family_reply=default_reply(CauseForConcern.Outcome.MONITOR)
+        + " They can use the calm corner in class when it gets too loud.",
+        triaged_by=senco,
+        triaged_at=now - timedelta(days=20),
+    )
+    CauseForConcern.objects.filter(pk=answered.pk).update(created_at=now - timedelta(days=34))
+    CauseForConcern.objects.create(
+        **common,
+        observations="Homework takes a very long time and my child mixes up letters like b and d.",
+        noticed_since=now.date() - timedelta(days=60),
+        helps_at_home="Reading together every night and breaking homework into short bits.",
+        wanted_from_school="Please check whether they need help with reading and spelling.",
     )

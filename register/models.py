@@ -121,6 +121,13 @@ class CauseForConcern(TimeStamped):
         SEN_SUPPORT = "sen_support", "SEN support"
         REFER = "refer", "Refer to an outside agency"
 
+    class Source(models.TextChoices):
+        # Who raised the concern (stable codes): a member of staff who noticed, the pupil themselves, or a
+        # parent or carer. `raised_by` is who wrote it down: the parent themselves when `from_portal`.
+        STAFF = "staff", "A member of staff"
+        PUPIL = "pupil", "The pupil"
+        PARENT = "parent", "A parent or carer"
+
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
     school = models.ForeignKey(School, on_delete=models.PROTECT)
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="concerns")
@@ -129,8 +136,9 @@ class CauseForConcern(TimeStamped):
     observations = models.TextField()
     noticed_since = models.DateField()
     evidence = models.TextField(blank=True)
-    strategies_tried = models.TextField("wave 1 strategies already tried")
-    strategies_effect = models.TextField("effect of those strategies")
+    # Staff only: a parent raising a concern in the portal is never asked about classroom strategies.
+    strategies_tried = models.TextField("wave 1 strategies already tried", blank=True)
+    strategies_effect = models.TextField("effect of those strategies", blank=True)
     parents_spoken_to = models.BooleanField(default=False)
     parents_view = models.TextField(blank=True)
     pupil_view = models.TextField(blank=True)
@@ -142,13 +150,32 @@ class CauseForConcern(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.STAFF)
+    # True when a parent wrote it themselves in the family portal (raised_by is then that parent).
+    from_portal = models.BooleanField(default=False)
+    # A parent's own answers in the portal (what helps at home, what they would like the school to do).
+    helps_at_home = models.TextField("what helps at home, or what the family has tried", blank=True)
+    wanted_from_school = models.TextField("what the family would like the school to do", blank=True)
+    # The school's answer to a parent who raised the concern, in plain words; `outcome_notes` stay staff-only.
+    family_reply = models.TextField(blank=True)
 
     objects = ScopedManager(trust="trust")
 
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["trust", "school", "status", "created_at"])]
+        constraints = [
+            # Only a parent writes in the portal: a portal concern is always a parent's.
+            models.CheckConstraint(
+                condition=models.Q(from_portal=False) | models.Q(source="parent"), name="portal_concern_is_a_parents"
+            )
+        ]
         verbose_name_plural = "causes for concern"
 
     def __str__(self) -> str:
         return f"Concern about {self.pupil} raised {self.created_at:%-d %b %Y}"
+
+    @property
+    def raised_by_family(self) -> bool:
+        """Written by a parent or carer in the portal: they are told the outcome there, not the staff notes."""
+        return self.from_portal

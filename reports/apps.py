@@ -24,3 +24,8 @@ class ReportsConfig(AppConfig):
         from .views.parent_views import views_link
 
         PORTAL_LINK.add(views_link)  # a parent asked for their views is taken to the portal's form
+        from register.family_concerns import FAMILY_CONCERN_LINK
+
+        from .views.family_concerns import concern_answer_link
+
+        FAMILY_CONCERN_LINK.add(concern_answer_link)  # a parent follows the answer to their child's portal page

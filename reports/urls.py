@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import board, dashboards, evidence, home, parent_views, portal, sen_file_pack, sen_information
+from .views import (
+    board,
+    dashboards,
+    evidence,
+    family_concerns,
+    home,
+    parent_views,
+    portal,
+    sen_file_pack,
+    sen_information,
+)
 from .views import data_protection as dp
 from .views import public_sen_information as public_sen
 
@@ -23,6 +33,8 @@ urlpatterns = [
         parent_views.portal_views,
         name="portal_views",
     ),
+    # a parent raises a concern about their own child (the answer is on the child's page)
+    path("family/child/<int:pk>/concerns/new/", family_concerns.concern_new, name="portal_concern_new"),
     # the trust board report
     path("board-reports/", board.board_reports, name="board_reports"),
     path("board-reports/<int:pk>/status/", board.board_report_status, name="board_report_status"),

@@ -96,6 +96,9 @@ for _arranger, _actions in ARRANGEMENT_ACTIONS.items():
 # a SEN support plan review or an annual review, and adds their own reports (pupils.contributions). Staff
 # ask for and copy them with the review's own permission (plan.change, review.change).
 ROLE_ACTIONS[Role.PARENT] = ROLE_ACTIONS[Role.PARENT] | {"portal.give_views"}
+# Concerns from families (issue #16): a parent raises a concern about their own child in the portal
+# (which child is `pupils.queries.children_of`'s rule) and reads the school's answer there.
+ROLE_ACTIONS[Role.PARENT] = ROLE_ACTIONS[Role.PARENT] | {"portal.concern"}
 
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [

@@ -20,7 +20,7 @@ from trusts.permissions import can, schools_where
 
 from .. import concern_queries as queries
 from .. import concerns
-from ..concern_forms import ConcernForm, TriageForm
+from ..concern_forms import ConcernForm, TriageForm, default_reply_words
 from ..models import CauseForConcern, NeedType
 
 PAGE_SIZE = 50
@@ -61,6 +61,7 @@ def concern_new(request: AuthedRequest) -> HttpResponse:
                 parents_view=data["parents_view"],
                 pupil_view=data["pupil_view"],
                 attachments=data["attachments"],
+                source=data["source"],
             )
         except PermissionDenied as exc:
             raise Http404 from exc
@@ -175,7 +176,7 @@ def concern_triage(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {}
     if entry is not None and entry.primary_need:
         initial = {"primary_need": entry.primary_need, "secondary_need": entry.secondary_need}
-    form = TriageForm(request.POST or None, initial=initial)
+    form = TriageForm(request.POST or None, initial=initial, for_family=concern.from_portal)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -204,5 +205,6 @@ def concern_triage(request: AuthedRequest, pk: int) -> HttpResponse:
             "files": files,
             "file_count": file_count,
             "need_labels": dict(NeedType.choices),
+            "default_replies": default_reply_words() if concern.from_portal else {},
         },
     )

@@ -93,7 +93,13 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
     from pupils.parents import wants_large_print
 
     audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, summary="Parent portal")
-    context = child_summary(pupil) | {"large_print": wants_large_print(user=request.user, pupil=pupil)}
+    from register.concern_queries import family_concerns_of
+
+    context = child_summary(pupil) | {
+        "large_print": wants_large_print(user=request.user, pupil=pupil),
+        "family_concerns": family_concerns_of(request.user, pupil),
+        "may_raise_concern": can(request.user, "portal.concern"),
+    }
     # Parents' views before a review, and the reports this parent added (reports/portal/_views.html).
     own_reports = documents_for_parent(pupil=pupil, user=request.user).filter(category=Document.Category.FROM_PARENT)
     context |= {"views": portal_views(pupil=pupil, user=request.user), "own_reports": list(own_reports)}
