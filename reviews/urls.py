@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/amendments/", views.review_amendments, name="amendments"),
     path("<int:pk>/cancel/", views.review_cancel, name="cancel"),
     path("<int:pk>/report.pdf", views.review_pdf, name="pdf"),
+    path("<int:pk>/pupil-views/all-about-me/", views.review_use_all_about_me, name="use_all_about_me"),
 ]

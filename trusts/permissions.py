@@ -69,6 +69,20 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.PARENT: frozenset({"portal.view"}),
 }
 
+# Pupil voice: the "All about me" one-page profile (pupils.voice). The pupil completes it with an adult who
+# works with them: any pupil of the school for casework roles ("voice.record"), their own pupils for teachers
+# and teaching assistants ("voice.record_own", with the teaching-group check in pupils.voice); parents read
+# their own child's and may complete it with them at home ("voice.family"). Governors and trustees: never.
+for _role, _actions in {
+    Role.INCLUSION_LEAD: {"voice.record"},
+    Role.HEADTEACHER: {"voice.record"},
+    Role.SENCO: {"voice.record"},
+    Role.TEACHER: {"voice.record_own"},
+    Role.TEACHING_ASSISTANT: {"voice.record_own"},
+    Role.PARENT: {"voice.family"},
+}.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [
     Role.INCLUSION_LEAD,
