@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pupils import voice
 from trusts import audit
 from trusts.calendar_defaults import academic_year_of
 from trusts.forms import add_service_errors
@@ -373,7 +374,10 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     if cycle.status != Cycle.Status.ACTIVE:
         raise Http404
     outcomes = list(cycle.outcomes.all())
-    form = ReviewForm(request.POST or None, outcomes=outcomes)
+    # The pupil's views start with their latest "All about me" (pupils.voice), to change to what they say now.
+    profile = voice.latest_for(cycle.pupil)
+    initial = {"pupil_views": voice.as_pupil_views(profile)} if profile else {}
+    form = ReviewForm(request.POST or None, outcomes=outcomes, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -395,7 +399,13 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "graduated/review.html",
-        {"cycle": cycle, "pupil": cycle.pupil, "form": form, "ehc_url": ehc_request_url(cycle.pupil)},
+        {
+            "cycle": cycle,
+            "pupil": cycle.pupil,
+            "form": form,
+            "ehc_url": ehc_request_url(cycle.pupil),
+            "all_about_me": profile,
+        },
     )
 
 

@@ -242,3 +242,16 @@ def test_the_questions_a_child_reads_are_plain_words() -> None:
     assert problems("the All about me questions", questions) is None
     form = fixed_text((TEMPLATES / "pupils/voice/_fields.html").read_text())
     assert problems("pupils/voice/_fields.html", form) is None
+
+
+def test_a_support_cycles_review_starts_the_pupils_views_with_their_all_about_me(demo) -> None:
+    from tests.permission_cases.graduated import active_cycle
+
+    cycle = active_cycle(demo, demo.acorn)
+    client = demo.client_for("senco.acorn@oak.test")
+    url = reverse("graduated:review", args=[cycle.pk])
+    assert "has no" in client.get(url).content.decode()
+    _write(demo, cycle.pupil)
+    page = client.get(url).content.decode()
+    assert "The pupil's views start with" in page
+    assert "What helps me: When someone shows me the first step." in page  # in the pupil's views box
