@@ -134,7 +134,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
-    """pupils' part of a subject access export: the pupil, contacts, groups, documents and access grants."""
+    """pupils' part of a subject access export: the pupil, contacts, groups, documents, access grants, legal
+    holds and every version of their "All about me"."""
     return rows_of(
         Pupil.objects.filter(pk=pupil.pk),
         pupil.contacts.all(),
@@ -142,6 +143,7 @@ def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
         pupil.documents.all(),
         pupil.access_grants.all(),
         pupil.legal_holds.all(),
+        pupil.all_about_me.all(),
     )
 
 

@@ -255,3 +255,14 @@ def test_a_support_cycles_review_starts_the_pupils_views_with_their_all_about_me
     page = client.get(url).content.decode()
     assert "The pupil's views start with" in page
     assert "What helps me: When someone shows me the first step." in page  # in the pupil's views box
+
+
+def test_every_version_is_in_a_subject_access_export(demo) -> None:
+    from pupils.retention import pupils_own_rows
+
+    pupil = pupil_at(demo, demo.acorn)
+    _write(demo, pupil, answers={"hopes": "First hope."})
+    _write(demo, pupil)
+    with scope(trust=demo.oak.pk):
+        rows = [r for kind in pupils_own_rows(pupil).values() for r in kind if "hopes" in r]
+    assert sorted(r["hopes"] for r in rows) == ["First hope.", "I want to be a vet."]
