@@ -15,6 +15,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from trusts import audit
@@ -24,6 +25,7 @@ from trusts.permissions import can
 from .models import AllAboutMe, Pupil
 from .queries import children_of, own_pupil_ids
 from .record import RecordPart
+from .timeline import TimelineEvent
 
 MAX_CHARS = 1000  # each section
 HISTORY_SHOWN = 20
@@ -236,4 +238,17 @@ def record_part(user: User, pupil: Pupil, manage: bool) -> RecordPart | None:
     """The record's "All about me" panel, for the staff who may complete it with the pupil."""
     if not may_record(user, pupil):
         return None
-    return RecordPart(template="pupils/voice/_record_block.html", context={"profile": latest_for(pupil)})
+    versions = history_of(pupil)
+    timeline = [
+        TimelineEvent(
+            day=v.completed_on,
+            text=f"All about me completed {v.get_where_display().lower()} with {v.helper_name}.",
+            url=reverse("pupils:all_about_me", kwargs={"pupil_id": pupil.pk}),
+        )
+        for v in versions
+    ]
+    return RecordPart(
+        template="pupils/voice/_record_block.html",
+        context={"profile": versions[0] if versions else None},
+        timeline=timeline,
+    )

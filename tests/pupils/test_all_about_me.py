@@ -127,6 +127,8 @@ def test_a_ta_opens_it_from_the_record_and_completes_it_with_the_pupil(demo) -> 
     page = client.get(response["Location"]).content.decode()
     assert "My dog Biscuit and my nan." in page and "with Lucy Evans (Teaching assistant)" in page
     assert "The pupil&#x27;s own words" in page
+    record = client.get(reverse("pupils:record", args=[pupil.pk])).content.decode()
+    assert "last completed on" in record and "All about me completed at school with Lucy Evans." in record
     with scopes_disabled():
         reads = AuditEntry.objects.filter(pupil_id=pupil.pk, action="view", summary__startswith="All about me")
         assert reads.count() == 2  # the form and the profile page
