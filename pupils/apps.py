@@ -25,6 +25,9 @@ class PupilsConfig(AppConfig):
         from .record import RECORD_PARTS
 
         RECORD_PARTS.add(move_record_part)  # the record's timeline shows moves; its casework roles get the action
+        from .voice import record_part as all_about_me_part
+
+        RECORD_PARTS.add(all_about_me_part)  # the pupil's "All about me", for the staff who complete it with them
         from trusts.permissions import DATA_PROTECTION_LEAD
 
         from . import retention

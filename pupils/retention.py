@@ -135,8 +135,9 @@ def _jsonable(value: Any) -> Any:
 
 def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
     """pupils' part of a subject access export: the pupil, contacts, groups, documents, access grants, legal
-    holds, medical conditions and health care plans (every version, with medicines and training), and the
-    parents' views before reviews (with the school's requests for them)."""
+    holds, medical conditions and health care plans (every version, with medicines and training), the
+    parents' views before reviews (with the school's requests for them) and every version of their "All
+    about me"."""
     return rows_of(
         Pupil.objects.filter(pk=pupil.pk),
         pupil.contacts.all(),
@@ -150,6 +151,7 @@ def pupils_own_rows(pupil: Pupil) -> dict[str, list[dict[str, Any]]]:
         PlanTraining.objects.filter(plan__pupil=pupil),
         pupil.parent_contributions.all(),
         pupil.views_requests.all(),
+        pupil.all_about_me.all(),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, health, imports, moves, parents, record, search
+from .views import documents, health, imports, moves, parents, record, search, voice
 
 app_name = "pupils"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("<int:pk>/", record.record, name="record"),
     path("<int:pk>/access-log/", record.access_log, name="access_log"),
     path("<int:pupil_id>/move/", moves.move, name="move"),
+    # the pupil's "All about me" (pupils.voice)
+    path("<int:pupil_id>/all-about-me/", voice.all_about_me, name="all_about_me"),
+    path("<int:pupil_id>/all-about-me/new/", voice.all_about_me_new, name="all_about_me_new"),
     # MIS import
     path("import/", imports.start, name="import"),
     path("import/check/<str:token>/", imports.preview, name="import_preview"),

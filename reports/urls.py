@@ -5,6 +5,7 @@ from .views import (
     dashboards,
     evidence,
     family_concerns,
+    family_voice,
     home,
     parent_views,
     portal,
@@ -35,6 +36,7 @@ urlpatterns = [
     ),
     # a parent raises a concern about their own child (the answer is on the child's page)
     path("family/child/<int:pk>/concerns/new/", family_concerns.concern_new, name="portal_concern_new"),
+    path("family/child/<int:pk>/all-about-me/", family_voice.all_about_me_home, name="portal_all_about_me"),
     # the trust board report
     path("board-reports/", board.board_reports, name="board_reports"),
     path("board-reports/<int:pk>/status/", board.board_report_status, name="board_report_status"),

@@ -296,3 +296,72 @@ def seed_scale(context: dict[str, Any]) -> str:
     ReviewAction.objects.bulk_create(actions, batch_size=5000)
     Deadline.objects.bulk_create(deadlines, batch_size=5000, ignore_conflicts=True)
     return f"{len(reviews)} annual reviews"
+
+
+# Pupil voice: "All about me" (pupils.voice) ---------------------------------------------------------------
+
+DEMO_ALL_ABOUT_ME = {
+    "liked_admired": "I am kind. I help my friends when they are sad. People say I am good at drawing.",
+    "important_to_me": "My mum, my nan and my dog Biscuit. Art club on Thursdays. Minecraft.",
+    "what_helps": "When you show me the first step. A quiet place to work. Pictures to show me what to do next.",
+    "what_does_not_help": "Loud rooms. Being rushed. Lots of words at once.",
+    "hopes": "I want to be a vet or an artist.",
+    "get_better_at": "Reading on my own and times tables.",
+    "communication": "Talk to me one thing at a time. Give me time to think before I answer.",
+}
+
+
+@transaction.atomic
+def seed_all_about_me(objects: dict[str, Any]) -> str:
+    """A completed "All about me" for an Acorn pupil on SEN support (with an earlier version) and one with an
+    EHC plan whose annual review is coming up: the passport and the review show them. Idempotent."""
+    from graduated.models import Cycle
+    from pupils import voice
+    from pupils.models import AllAboutMe
+
+    acorn = objects["schools"]["acorn"]  # type: ignore[index]
+    users = objects["users"]
+    ta, senco = users["ta.acorn@oak.test"], users["senco.acorn@oak.test"]  # type: ignore[index]
+    cycle = (
+        Cycle.objects.filter(school=acorn, status__in=[Cycle.Status.ASSESSING, Cycle.Status.ACTIVE])
+        .filter(pupil__group_memberships__group__staff__user=ta)
+        .select_related("pupil")
+        .order_by("pupil__legal_surname", "pupil_id")
+        .first()
+    )
+    review = (
+        AnnualReview.objects.filter(
+            school=acorn, status__in=[AnnualReview.Status.PLANNING, AnnualReview.Status.SCHEDULED]
+        )
+        .select_related("pupil")
+        .order_by("due_date", "pk")
+        .first()
+    )
+    today = timezone.localdate()
+    made = []
+    with scope(trust=acorn.trust_id):
+        for pupil, actor, versions in (
+            (
+                cycle.pupil if cycle else None,
+                ta,
+                [(today - timedelta(days=200), "I like drawing."), (today - timedelta(days=7), "")],
+            ),
+            (review.pupil if review else None, senco, [(today - timedelta(days=14), "")]),
+        ):
+            if pupil is None or AllAboutMe.objects.filter(pupil=pupil).exists():
+                continue
+            for completed_on, short in versions:
+                answers = {"liked_admired": short} if short else DEMO_ALL_ABOUT_ME
+                voice.record_all_about_me(
+                    pupil=pupil,
+                    actor=actor,
+                    answers=answers,
+                    helper_name=actor.full_name,
+                    helper_role="Teaching assistant" if actor == ta else "SENCO",
+                    words=AllAboutMe.Words.OWN if actor == ta else AllAboutMe.Words.WRITTEN_DOWN,
+                    completed_on=completed_on,
+                )
+            made.append(pupil.forename)
+    if not made:
+        return ""
+    return f"All about me: completed for {', '.join(made)} at Acorn."

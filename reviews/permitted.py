@@ -50,6 +50,11 @@ def may_record_la_decision(review: AnnualReview) -> bool:
     )
 
 
+def may_take_pupil_views(review: AnnualReview) -> bool:
+    """Take the pupil's views from their All about me: while the review is open, until the report has gone."""
+    return review.is_open and review.report_sent_on is None
+
+
 @dataclass(frozen=True)
 class Permitted:
     """The steps the review's page offers, each from the service precondition above."""
@@ -64,6 +69,7 @@ class Permitted:
     correct_meeting: bool
     record_report: bool
     record_la_decision: bool
+    take_pupil_views: bool
 
 
 def permitted(review: AnnualReview, *, anyone_uninvited: bool) -> Permitted:
@@ -79,4 +85,5 @@ def permitted(review: AnnualReview, *, anyone_uninvited: bool) -> Permitted:
         correct_meeting=may_record_meeting(review) and review.status == Status.HELD,
         record_report=may_record_report(review),
         record_la_decision=may_record_la_decision(review),
+        take_pupil_views=may_take_pupil_views(review),
     )

@@ -22,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/report.pdf", views.review_pdf, name="pdf"),
     path("<int:pk>/parent-views/ask/", views.review_ask_parents, name="ask_parents"),
     path("<int:pk>/parent-views/<int:contribution_id>/copy/", views.review_copy_parent_views, name="copy_parent_views"),
+    path("<int:pk>/pupil-views/all-about-me/", views.review_use_all_about_me, name="use_all_about_me"),
 ]

@@ -404,3 +404,17 @@ def review_copy_parent_views(request: AuthedRequest, pk: int, contribution_id: i
             request, f"{contribution.author_name}'s views are in the parents' views of the meeting record."
         )
     return redirect("reviews:detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_use_all_about_me(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The SENCO takes the pupil's latest All about me as the review's pupil's views, in one action."""
+    review = _review(request, pk)
+    try:
+        services.use_all_about_me(review=review, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The pupil's views now come from {review.pupil.forename}'s All about me.")
+    return redirect("reviews:detail", pk=review.pk)

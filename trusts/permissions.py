@@ -99,6 +99,20 @@ ROLE_ACTIONS[Role.PARENT] = ROLE_ACTIONS[Role.PARENT] | {"portal.give_views"}
 # Concerns from families (issue #16): a parent raises a concern about their own child in the portal
 # (which child is `pupils.queries.children_of`'s rule) and reads the school's answer there.
 ROLE_ACTIONS[Role.PARENT] = ROLE_ACTIONS[Role.PARENT] | {"portal.concern"}
+# Pupil voice: the "All about me" one-page profile (pupils.voice). The pupil completes it with an adult who
+# works with them: any pupil of the school for casework roles ("voice.record"), their own pupils for teachers
+# and teaching assistants ("voice.record_own", with the teaching-group check in pupils.voice); parents read
+# their own child's and may complete it with them at home ("voice.family"). Governors and trustees: never.
+VOICE_ACTIONS: dict[Role, frozenset[str]] = {
+    Role.INCLUSION_LEAD: frozenset({"voice.record"}),
+    Role.HEADTEACHER: frozenset({"voice.record"}),
+    Role.SENCO: frozenset({"voice.record"}),
+    Role.TEACHER: frozenset({"voice.record_own"}),
+    Role.TEACHING_ASSISTANT: frozenset({"voice.record_own"}),
+    Role.PARENT: frozenset({"voice.family"}),
+}
+for _voicer, _voice_actions in VOICE_ACTIONS.items():
+    ROLE_ACTIONS[_voicer] = ROLE_ACTIONS[_voicer] | _voice_actions
 
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [

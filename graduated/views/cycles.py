@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pupils import voice
 from trusts import audit
 from trusts.calendar_defaults import academic_year_of
 from trusts.forms import add_service_errors
@@ -373,7 +374,12 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
     if cycle.status != Cycle.Status.ACTIVE:
         raise Http404
     outcomes = list(cycle.outcomes.prefetch_related(queries.scores_prefetch()))
-    form = ReviewForm(request.POST or None, outcomes=outcomes, initial={"parent_views": cycle.review_parent_views})
+    # The pupil's views start with their latest "All about me" (pupils.voice), to change to what they say now.
+    profile = voice.latest_for(cycle.pupil)
+    initial = {"parent_views": cycle.review_parent_views}
+    if profile:
+        initial["pupil_views"] = voice.as_pupil_views(profile)
+    form = ReviewForm(request.POST or None, outcomes=outcomes, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -404,6 +410,7 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "lines": lines,
             "ehc_url": ehc_request_url(cycle.pupil),
+            "all_about_me": profile,
         }
         | parents_panel(cycle, request),
     )

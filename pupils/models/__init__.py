@@ -20,8 +20,10 @@ from .core import (
     document_path,
 )
 from .health import HealthCarePlan, MedicalCondition, PlanMedication, PlanTraining
+from .voice import AllAboutMe
 
 __all__ = [
+    "AllAboutMe",
     "YEAR_ORDER",
     "document_path",
     "AccessGrant",

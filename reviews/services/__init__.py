@@ -29,6 +29,7 @@ from .meetings import (
     schedule_meeting,
 )
 from .plan_changes import close_for_ceased_plan, follow_corrected_issue_date
+from .pupil_voice import use_all_about_me
 from .starting import cancel_review, start_review, transfer_meeting_due
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "schedule_meeting",
     "start_review",
     "transfer_meeting_due",
+    "use_all_about_me",
 ]

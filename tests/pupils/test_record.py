@@ -23,6 +23,7 @@ def test_every_app_adds_its_part_to_the_record() -> None:
         "reports.record",
         "reports.data_protection_record",
         "pupils.moves",
+        "pupils.voice",  # the pupil's "All about me"
     }
 
 

@@ -170,4 +170,5 @@ def test_the_record_page_queries_do_not_grow_with_the_history(demo, history) -> 
     # register reads its entry in its own part (+1); the moves within the trust come from the audit log (+1);
     # the data protection links read the trust's named data protection lead (+1) and the documents (+1);
     # the medical emergency banner reads the plan in force and the pupil's conditions (+2)
+    # the "All about me" panel reads the pupil's versions (+1)
     assert counts[0] == counts[1] and counts[0] <= 26, counts
