@@ -17,6 +17,12 @@ class GraduatedConfig(AppConfig):
         from .record import record_part
 
         RECORD_PARTS.add(record_part)
+        from django.urls import reverse
+
+        from pupils.meeting_replies import STAFF_LINKS
+
+        # Where the SENCO reads a parent's answer to the support-plan review meeting.
+        STAFF_LINKS["support_review"] = lambda m: reverse("graduated:cycle", kwargs={"pk": m.subject_id})
         from pupils.moves import PUPIL_MOVED_HOOKS
 
         from .moves import move_support

@@ -19,3 +19,10 @@ class ReportsConfig(AppConfig):
 
         RECORD_PARTS.add(data_protection_record.record_part)  # subject access, legal holds, mistaken documents
         SUBJECT_LINKS[SUBJECT_TYPE] = data_protection_record.subject_access_link
+
+        from django.urls import reverse
+
+        from pupils.meeting_replies import PARENT_LINKS
+
+        # A parent's notifications (meeting dates, their own statutory dates) link to their child's page.
+        PARENT_LINKS.add(lambda pupil: reverse("reports:portal_child", kwargs={"pk": pupil.pk}))

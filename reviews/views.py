@@ -120,8 +120,12 @@ def review_start(request: AuthedRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    from pupils.meeting_replies import replies_for
+
     review = _review(request, pk)
-    return render(request, "reviews/detail.html", {"page": queries.review_page(review), "review": review})
+    replies = list(replies_for(subject_type="annual_review", subject_id=review.pk))
+    context = {"page": queries.review_page(review), "review": review, "meeting_replies": replies}
+    return render(request, "reviews/detail.html", context | {"meeting_date": review.meeting_date})
 
 
 # Steps -----------------------------------------------------------------------------------------------

@@ -66,7 +66,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.TEACHER: OWN_PUPILS,
     Role.TEACHING_ASSISTANT: OWN_PUPILS,
     Role.GOVERNOR: frozenset({"school.aggregates"}),
-    Role.PARENT: frozenset({"portal.view"}),
+    Role.PARENT: frozenset(
+        {
+            "portal.view",
+            # Family portal part 1c (meetings): a parent answers the meetings the school sets for their child.
+            "portal.meetings.reply",
+        }
+    ),
 }
 
 # Which home page a person lands on when they hold several roles: the broadest first.

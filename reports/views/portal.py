@@ -1,4 +1,6 @@
-"""The parent portal: read-only, own children only, plain words, only what the school shared; every view audited."""
+"""The parent portal: own children only, plain words, only what the school shared; every view audited.
+
+Parents read here; the one thing they write is their answer to a meeting (`portal_meetings`)."""
 
 from __future__ import annotations
 
@@ -90,8 +92,18 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     from pupils.parents import wants_large_print
 
+    from ehcp.parent_dates import parent_dates_for
+
+    from .portal_meetings import meetings_of
+
     audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, summary="Parent portal")
-    context = child_summary(pupil) | {"large_print": wants_large_print(user=request.user, pupil=pupil)}
+    meetings = meetings_of(pupil, request.user)
+    context = child_summary(pupil) | {
+        "large_print": wants_large_print(user=request.user, pupil=pupil),
+        "upcoming_meetings": [m for m in meetings if m.answerable],
+        "past_meetings": [m for m in meetings if m.held and m.shared_notes],
+        "your_dates": parent_dates_for(pupil),
+    }
     return render(request, "reports/portal/child.html", context)
 
 
