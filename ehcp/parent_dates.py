@@ -18,9 +18,11 @@ from .models import Deadline
 
 # What the parent does, in plain words, for each rule that is theirs.
 PARENT_RULES: dict[str, str] = {
-    "A4": "tell the council what you think of the draft EHC plan, and which school you would like it to name",
-    "R7": "tell the council what you think of the changes it wants to make to the EHC plan",
+    "A4": "tell the council what you think of the draft plan",
+    "R7": "tell the council what you think of the changes to the plan",
 }
+# One more short sentence where the window lets the parent ask for more.
+ALSO: dict[str, str] = {"A4": "You can also ask for a school to be named in the plan."}
 # What the council sent, so the parent can find the letter with the contact details on it.
 SENT: dict[str, str] = {"A4": "the draft plan", "R7": "the proposed changes"}
 
@@ -35,14 +37,23 @@ class ParentDate:
 
     @property
     def sentence(self) -> str:
-        return f"You have until {self.due:%A %-d %B %Y} to {self.what}."
+        return f"You have until {_day(self.due)} to {self.what}."
+
+    @property
+    def also(self) -> str:
+        return ALSO.get(self.rule_id, "")
 
     @property
     def contact(self) -> str:
         return (
-            f"Write to the SEN team at {self.local_authority} council: their contact details are on the letter "
-            f"that came with {SENT[self.rule_id]}. If you would like help, ask the SENCO at {self.school}."
+            f"Write to the SEN team at {self.local_authority} council. Their details are on the letter that "
+            f"came with {SENT[self.rule_id]}. The SENCO at {self.school} can help you."
         )
+
+
+def _day(d: date) -> str:
+    """ "14 March", with the year only when it is not this year."""
+    return f"{d:%-d %B}" if d.year == timezone.localdate().year else f"{d:%-d %B %Y}"
 
 
 def open_parent_deadlines(pupil: Pupil, *, today: date | None = None) -> list[Deadline]:
@@ -58,7 +69,7 @@ def open_parent_deadlines(pupil: Pupil, *, today: date | None = None) -> list[De
 
 
 def parent_dates_for(pupil: Pupil, *, today: date | None = None) -> list[ParentDate]:
-    """"Your dates" on the portal's child page, soonest first."""
+    """ "Your dates" on the portal's child page, soonest first."""
     return [
         ParentDate(d.rule_id, d.due, PARENT_RULES[d.rule_id], d.school.local_authority, d.school.name)
         for d in open_parent_deadlines(pupil, today=today)
@@ -68,9 +79,9 @@ def parent_dates_for(pupil: Pupil, *, today: date | None = None) -> list[ParentD
 def parent_reminder_text(d: Deadline, today: date) -> str:
     """A parent's reminder, in plain words. It is emailed, so it never names the child."""
     days = (d.due - today).days
-    what, last = PARENT_RULES[d.rule_id], f"{d.due:%A %-d %B %Y}"
+    what, last = PARENT_RULES[d.rule_id], f"{d.due:%A %-d %B}"
     if days <= 0:
         opening = f"Today is the last day to {what}."
     else:
         opening = f"You have {'1 day' if days == 1 else f'{days} days'} left to {what}. The last day is {last}."
-    return opening + " Sign in to see the date and who to contact."
+    return f"{opening} Sign in to see who to contact."

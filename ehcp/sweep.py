@@ -238,7 +238,7 @@ def _sweep_chunk(
         assert d.pupil is not None and d.reminder_offset_sent is not None
         key = f"deadline:{d.pk}:remind-{d.reminder_offset_sent}-{d.due:%Y%m%d}"
         notes += _notes(
-            parents.get(d.pupil_id, []),
+            parents.get(d.pupil.pk, []),
             kind="deadline_reminder",
             text=parent_reminder_text(d, today),
             link=parent_link(d.pupil),

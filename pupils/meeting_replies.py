@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from trusts import audit
 from trusts.hooks import Hooks
-from trusts.models import Membership, Role, User
+from trusts.models import Role, User
 
 from .models import Contact, MeetingReply, Pupil
 
@@ -33,6 +33,11 @@ SUITS_MAX = 300
 PARENT_LINKS: Hooks[Callable[[Pupil], str]] = Hooks(
     "PARENT_LINKS", rule="the link in a parent's notification", filled_by="reports", required=False
 )
+
+
+def _lower_first(title: str) -> str:
+    """ "Annual review meeting of the EHC plan" → "annual review meeting of the EHC plan"."""
+    return title[:1].lower() + title[1:]
 
 
 def parent_link(pupil: Pupil) -> str:
@@ -113,8 +118,7 @@ def attach_replies(meetings: Iterable[MeetingRef], parent: User) -> list[Meeting
         return meetings
     pupil_ids = {m.pupil.pk for m in meetings}
     replies = {
-        (r.subject_type, r.subject_id): r
-        for r in MeetingReply.objects.filter(parent=parent, pupil_id__in=pupil_ids)
+        (r.subject_type, r.subject_id): r for r in MeetingReply.objects.filter(parent=parent, pupil_id__in=pupil_ids)
     }
     for m in meetings:
         m.reply = replies.get((m.subject_type, m.subject_id))
@@ -149,7 +153,9 @@ def reply_problems(*, meeting: MeetingRef, answer: str, reason: str, suits: str)
 
 
 @transaction.atomic
-def reply_to_meeting(*, parent: User, meeting: MeetingRef, answer: str, reason: str = "", suits: str = "") -> MeetingReply:
+def reply_to_meeting(
+    *, parent: User, meeting: MeetingRef, answer: str, reason: str = "", suits: str = ""
+) -> MeetingReply:
     """A parent says they will come to a meeting, or asks the school to move it (with why, and when suits).
 
     Side effects: the parent's one reply to this meeting created or replaced (it records the date answered
@@ -184,12 +190,12 @@ def reply_to_meeting(*, parent: User, meeting: MeetingRef, answer: str, reason: 
     )
     from trusts.services import notify
 
-    when = f"{meeting.date:%A %-d %B %Y}"
+    when, title = f"{meeting.date:%A %-d %B %Y}", _lower_first(meeting.title)
+    who = f"A parent of a {pupil.get_year_group_display()} pupil"
     text = (
-        f"A parent of a {pupil.get_year_group_display()} pupil will come to the {meeting.title.lower()} on {when}."
+        f"{who} will come to the {title} on {when}."
         if answer == Answer.COMING
-        else f"A parent of a {pupil.get_year_group_display()} pupil asks to move the {meeting.title.lower()} "
-        f"on {when}. Read their reason and the times that suit them."
+        else f"{who} asks to move the {title} on {when}. Read their reason and the times that suit them."
     )
     for senco in senco_recipients(pupil.school_id, pupil.trust_id):
         notify(recipient=senco, kind="meeting_reply", text=text, link=STAFF_LINKS.link(meeting))
@@ -198,7 +204,7 @@ def reply_to_meeting(*, parent: User, meeting: MeetingRef, answer: str, reason: 
         action=audit.Action.CHANGE,
         obj=reply,
         pupil_id=pupil.pk,
-        summary=f"Parent answered the {meeting.title.lower()} on {meeting.date:%-d %B %Y}: {reply.get_answer_display()}",
+        summary=f"Parent answered the {title} on {meeting.date:%-d %B %Y}: {reply.get_answer_display()}",
     )
     return reply
 
@@ -221,11 +227,11 @@ def tell_parents_date_changed(*, pupil: Pupil, title: str, old: date | None, new
 
     if old == new:
         return 0
-    when = f"{new:%A %-d %B %Y}"
+    when = f"{new:%A %-d %B}" if new.year == timezone.localdate().year else f"{new:%A %-d %B %Y}"
     text = (
-        f"The school has moved the {title.lower()} to {when}. Please tell the school if you can come."
+        f"The school has moved the {_lower_first(title)} to {when}. Please tell the school if you can come."
         if old
-        else f"The school has set a date for the {title.lower()}: {when}. Please tell the school if you can come."
+        else f"The school has set a date for the {_lower_first(title)}: {when}. Please tell the school if you can come."
     )
     told = 0
     for parent in linked_parents(pupil):

@@ -377,7 +377,10 @@ class MeetingReply(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["subject_type", "subject_id", "parent"], name="one_reply_per_parent"),
         ]
-        indexes = [models.Index(fields=["trust", "subject_type", "subject_id"]), models.Index(fields=["trust", "pupil"])]
+        indexes = [
+            models.Index(fields=["trust", "subject_type", "subject_id"]),
+            models.Index(fields=["trust", "pupil"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_answer_display()} ({self.meeting_date:%-d %B %Y})"

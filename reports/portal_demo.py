@@ -85,7 +85,11 @@ def seed_portal(objects: dict[str, Any]) -> str:
             )
             for event, on in (("decision", received + timedelta(weeks=5)), ("draft_served", today - timedelta(days=4))):
                 ehcp_services.record_assessment_event(
-                    assessment=assessment, event=event, on=on, actor=senco, decision="assess" if event == "decision" else ""
+                    assessment=assessment,
+                    event=event,
+                    on=on,
+                    actor=senco,
+                    decision="assess" if event == "decision" else "",
                 )
         # A brother or sister with an EHC plan whose annual review meeting is booked (the reviews demo's).
         review = (

@@ -104,9 +104,7 @@ def _outcome_for_parent(pupil: Pupil, cycle: Cycle, o: Outcome, number: int) -> 
         "chart": outcome_chart(outcome=o, number=number, planned_on=cycle.planned_on, scores=scores)
         if points or o.target_score is not None
         else "",
-        "words": progress_words(
-            name=pupil.forename, points=points, target=o.target_score, target_by=cycle.review_date
-        ),
+        "words": progress_words(name=pupil.forename, points=points, target=o.target_score, target_by=cycle.review_date),
     }
 
 
@@ -129,7 +127,9 @@ def meetings_for_parent(pupil: Pupil, *, past: int = 6) -> list[MeetingRef]:
     meetings = ParentMeeting.objects.filter(pupil=pupil).exclude(agreed_actions="").order_by("-held_on", "-pk")
     for m in meetings[:past]:
         out.append(
-            MeetingRef("parent_meeting", m.pk, pupil, m.held_on, "Meeting with you", held=True, shared_notes=[m.agreed_actions])
+            MeetingRef(
+                "parent_meeting", m.pk, pupil, m.held_on, "Meeting with you", held=True, shared_notes=[m.agreed_actions]
+            )
         )
     return out
 

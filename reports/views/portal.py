@@ -90,9 +90,8 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
     pupil = next((c for c in children if c.pk == pk), None)
     if pupil is None:
         raise Http404
-    from pupils.parents import wants_large_print
-
     from ehcp.parent_dates import parent_dates_for
+    from pupils.parents import wants_large_print
 
     from .portal_meetings import meetings_of
 

@@ -49,7 +49,7 @@ def portal_meeting_reply(request: AuthedRequest, pk: int, kind: str, meeting_id:
     initial = {}
     if meeting.reply_is_current and meeting.reply is not None:
         initial = {"answer": meeting.reply.answer, "reason": meeting.reply.reason, "suits": meeting.reply.suits}
-    form = MeetingReplyForm(request.POST or None, initial=initial)
+    form = MeetingReplyForm(request.POST if request.method == "POST" else None, initial=initial)
     closed = reply_problems(meeting=meeting, answer="coming", reason="", suits="").get("")
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +76,7 @@ def portal_meeting_reply(request: AuthedRequest, pk: int, kind: str, meeting_id:
             action=audit.Action.VIEW,
             obj=pupil,
             pupil_id=pupil.pk,
-            summary=f"Parent portal: {meeting.title.lower()} on {meeting.date:%-d %B %Y}",
+            summary=f"Parent portal: {meeting.title[:1].lower() + meeting.title[1:]} on {meeting.date:%-d %B %Y}",
         )
     status = 400 if request.method == "POST" else 200
     return render(

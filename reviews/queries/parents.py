@@ -103,14 +103,15 @@ REPORT_SHARED = [Status.REPORT_SENT, Status.AMENDING, Status.COMPLETED]
 
 def meetings_for_parent(pupil: Pupil, *, past: int = 4) -> list[MeetingRef]:
     """The child's annual review meetings as a parent sees them (two queries): the one booked (to answer),
-    and the last few held whose report has gone to the family, with the action plan the meeting agreed
-    (the report is sent to everyone invited, so its action plan is shared; the meeting's notes are not)."""
+    and the last few held (so an old link says it has happened); once the report has gone to the family,
+    with the action plan the meeting agreed (the report goes to everyone invited, so its action plan is
+    shared; the meeting's own notes are not shown here)."""
     today = timezone.localdate()
     reviews = (
         AnnualReview.objects.filter(pupil=pupil)
         .filter(
             Q(status=Status.SCHEDULED, plan__ceased_on=None, meeting_date__gte=today - datetime.timedelta(days=60))
-            | Q(status__in=REPORT_SHARED, held_on__isnull=False)
+            | Q(status__in=[Status.HELD, *REPORT_SHARED], held_on__isnull=False)
         )
         .only("pk", "status", "meeting_date", "held_on", "pupil_id")
         .order_by("-held_on", "-meeting_date", "-id")
@@ -125,6 +126,7 @@ def meetings_for_parent(pupil: Pupil, *, past: int = 4) -> list[MeetingRef]:
             notes = [
                 f"{a.action} ({a.who}, by {a.by_when:%-d %B %Y})"
                 for a in r.actions.all()  # type: ignore[attr-defined]
+                if r.status in REPORT_SHARED  # until the report is sent, the action plan is not final
             ]
             held.append(MeetingRef(SUBJECT_TYPE, r.pk, pupil, r.held_on, MEETING_TITLE, held=True, shared_notes=notes))
     return booked + held

@@ -51,7 +51,9 @@ def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -
     from reviews.queries.parents import MEETING_TITLE
 
     # The family hears of the date (and of every move) from the school, in the portal and by email.
-    tell_parents_date_changed(pupil=review.pupil, title=MEETING_TITLE, old=old, new=meeting_date, key=f"review-{review.pk}")
+    tell_parents_date_changed(
+        pupil=review.pupil, title=MEETING_TITLE, old=old, new=meeting_date, key=f"review-{review.pk}"
+    )
     summary = (
         f"Meeting moved from {old:%-d %B %Y} to {meeting_date:%-d %B %Y}"
         if old
