@@ -29,11 +29,11 @@ def progress_words(*, name: str, points: Sequence[Point], target: Decimal | None
         sentence = f"{name}'s score was {_num(only.value)} in {_month(only.when, with_year=with_year)}."
     else:
         first, last = points[0], points[-1]
-        moved = "went from" if last.value != first.value else "stayed the same, from"
-        sentence = (
-            f"{name}'s score {moved} {_num(first.value)} in {_month(first.when, with_year=with_year)} "
-            f"to {_num(last.value)} in {_month(last.when, with_year=with_year)}."
-        )
+        start, end = _month(first.when, with_year=with_year), _month(last.when, with_year=with_year)
+        if last.value == first.value:
+            sentence = f"{name}'s score was {_num(first.value)} in {start}, and still {_num(last.value)} in {end}."
+        else:
+            sentence = f"{name}'s score went from {_num(first.value)} in {start} to {_num(last.value)} in {end}."
     if target is not None:
         by = f" by {_month(target_by, with_year=with_year)}" if target_by else ""
         sentence += f" The target is {_num(target)}{by}."

@@ -341,3 +341,7 @@ def test_progress_words():
         "Sam's score went from 12 in January to 18 in March. The target is 25 by July."
     )
     assert progress_words(name="Sam", points=[], target=None, target_by=None) == "There are no scores for Sam yet."
+    flat = [Point(dt.date(2027, 1, 4), Decimal(3)), Point(mar, Decimal(3))]
+    assert progress_words(name="Sam", points=flat, target=None, target_by=None) == (
+        "Sam's score was 3 in January, and still 3 in March."
+    )
