@@ -5,6 +5,10 @@ Idempotent by construction. Each deadline's progress is claimed with a compare-a
 (deadline, stage, recipient), so running twice, concurrently, or after days of downtime sends nothing
 twice and misses nothing: only the LATEST stage that is due and not yet sent is sent (never "7 days
 before" after "1 day before"), and a met or waived deadline gets nothing more.
+
+The windows that are the parent's own (A4, R7: `ehcp.parent_dates`) also remind the child's linked parents
+(contacts with an account and parental responsibility, in the child's trust), in plain words and with no
+pupil name, at the same stages and under the same claim; the SENCO's reminders are unchanged.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ from datetime import date, timedelta
 
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from pupils.meeting_replies import parent_link
+from pupils.models import Contact
 from trusts import audit
 from trusts.models import Membership, Notification, Role, User
 
 from .deadlines import deadline_link, reminder_days_for
 from .models import DEFAULT_REMINDER_DAYS, NOT_ON_ROLL, Deadline, DeadlineSetting, Responsible
+from .parent_dates import PARENT_RULES, parent_reminder_text
 
 Status = Deadline.Status
 
@@ -137,6 +145,26 @@ def _notes(users: list[User], *, kind: str, text: str, link: str, key: str) -> l
     ]
 
 
+def _parents_of(deadlines: list[Deadline]) -> dict[int, list[User]]:
+    """The linked parents of each deadline's child (one query for the chunk): an account, parental
+    responsibility, active, and in the child's own trust (a parent account of another trust never)."""
+    pupil_ids = {d.pupil_id for d in deadlines if d.pupil_id is not None}
+    if not pupil_ids:
+        return {}
+    parents: dict[int, list[User]] = defaultdict(list)
+    contacts = Contact.objects.filter(
+        pupil_id__in=pupil_ids,
+        parental_responsibility=True,
+        user__isnull=False,
+        user__is_active=True,
+        user__trust_id=F("trust_id"),
+    ).select_related("user")
+    for c in contacts:
+        if c.user is not None:
+            parents[c.pupil_id].append(c.user)
+    return {pupil_id: _unique(users) for pupil_id, users in parents.items()}
+
+
 CHUNK = 200  # default; DEADLINE_SWEEP_CHUNK overrides it (the fault tests use tiny chunks)
 
 
@@ -202,6 +230,18 @@ def _sweep_chunk(
             kind="deadline_reminder",
             text=reminder_text(d, today),
             link=deadline_link(d),
+            key=key,
+        )
+    parents_due = [d for d in reminded if d.rule_id in PARENT_RULES and d.pupil is not None]
+    parents = _parents_of(parents_due)
+    for d in parents_due:
+        assert d.pupil is not None and d.reminder_offset_sent is not None
+        key = f"deadline:{d.pk}:remind-{d.reminder_offset_sent}-{d.due:%Y%m%d}"
+        notes += _notes(
+            parents.get(d.pupil.pk, []),
+            kind="deadline_reminder",
+            text=parent_reminder_text(d, today),
+            link=parent_link(d.pupil),
             key=key,
         )
     Deadline.objects.bulk_update(reminded, ["reminder_offset_sent", "updated_at"])

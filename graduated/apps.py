@@ -20,6 +20,12 @@ class GraduatedConfig(AppConfig):
         from .record import arrangements_record_part
 
         RECORD_PARTS.add(arrangements_record_part)  # a pupil's access arrangements on their record
+        from django.urls import reverse
+
+        from pupils.meeting_replies import STAFF_LINKS
+
+        # Where the SENCO reads a parent's answer to the support-plan review meeting.
+        STAFF_LINKS["support_review"] = lambda m: reverse("graduated:cycle", kwargs={"pk": m.subject_id})
         from pupils.moves import PUPIL_MOVED_HOOKS
 
         from .moves import move_support

@@ -29,3 +29,10 @@ class ReportsConfig(AppConfig):
         from .views.family_concerns import concern_answer_link
 
         FAMILY_CONCERN_LINK.add(concern_answer_link)  # a parent follows the answer to their child's portal page
+
+        from django.urls import reverse
+
+        from pupils.meeting_replies import PARENT_LINKS
+
+        # A parent's notifications (meeting dates, their own statutory dates) link to their child's page.
+        PARENT_LINKS.add(lambda pupil: reverse("reports:portal_child", kwargs={"pk": pupil.pk}))

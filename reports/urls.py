@@ -9,6 +9,7 @@ from .views import (
     home,
     parent_views,
     portal,
+    portal_meetings,
     sen_file_pack,
     sen_information,
 )
@@ -37,6 +38,11 @@ urlpatterns = [
     # a parent raises a concern about their own child (the answer is on the child's page)
     path("family/child/<int:pk>/concerns/new/", family_concerns.concern_new, name="portal_concern_new"),
     path("family/child/<int:pk>/all-about-me/", family_voice.all_about_me_home, name="portal_all_about_me"),
+    path(
+        "family/child/<int:pk>/meetings/<slug:kind>/<int:meeting_id>/",
+        portal_meetings.portal_meeting_reply,
+        name="portal_meeting_reply",
+    ),
     # the trust board report
     path("board-reports/", board.board_reports, name="board_reports"),
     path("board-reports/<int:pk>/status/", board.board_report_status, name="board_report_status"),

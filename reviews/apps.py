@@ -13,6 +13,12 @@ class ReviewsConfig(AppConfig):
         from .services import close_for_ceased_plan, follow_corrected_issue_date
 
         connect()
+        from django.urls import reverse
+
+        from pupils.meeting_replies import STAFF_LINKS
+
+        # Where the SENCO reads a parent's answer to the review meeting.
+        STAFF_LINKS["annual_review"] = lambda m: reverse("reviews:detail", kwargs={"pk": m.subject_id})
         from pupils.timeline import register_source
 
         from . import timeline

@@ -123,9 +123,13 @@ def review_start(request: AuthedRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    from pupils.meeting_replies import replies_for
+
     review = _review(request, pk)
     panel = {"parent_views": staff_views(subject_of(review), request.user)}
-    return render(request, "reviews/detail.html", {"page": queries.review_page(review), "review": review} | panel)
+    replies = list(replies_for(subject_type="annual_review", subject_id=review.pk))
+    context = {"page": queries.review_page(review), "review": review, "meeting_replies": replies}
+    return render(request, "reviews/detail.html", context | {"meeting_date": review.meeting_date} | panel)
 
 
 # Steps -----------------------------------------------------------------------------------------------

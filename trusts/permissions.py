@@ -66,7 +66,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.TEACHER: OWN_PUPILS,
     Role.TEACHING_ASSISTANT: OWN_PUPILS,
     Role.GOVERNOR: frozenset({"school.aggregates"}),
-    Role.PARENT: frozenset({"portal.view"}),
+    Role.PARENT: frozenset(
+        {
+            "portal.view",
+            # Family portal part 1c (meetings): a parent answers the meetings the school sets for their child.
+            "portal.meetings.reply",
+        }
+    ),
 }
 
 # Medical conditions and individual health care plans (pupils.health; issue #16, health) -----------------

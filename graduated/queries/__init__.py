@@ -30,7 +30,14 @@ from .lists import (
     support_counts,
     support_pupils,
 )
-from .parents import PLAIN_NEXT_STEP, PLAIN_RESULT, plan_for_parent, support_reviews_for_parent
+from .parents import (
+    PLAIN_NEXT_STEP,
+    PLAIN_RESULT,
+    SUPPORT_REVIEW,
+    meetings_for_parent,
+    plan_for_parent,
+    support_reviews_for_parent,
+)
 from .provision_map import (
     MAP_PUPIL_FIELDS,
     MapFilters,
@@ -61,6 +68,8 @@ __all__ = [
     "group_provision",
     "groups_to_log",
     "score_label",
+    "SUPPORT_REVIEW",
+    "meetings_for_parent",
     "DUE_WITHIN_DAYS",
     "MAP_PUPIL_FIELDS",
     "MEETINGS_PER_YEAR",

@@ -6,9 +6,12 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from pupils.meeting_replies import MeetingRef
 from pupils.models import Pupil
 
-from ..models import Allocation, AssessmentResult, Cycle, Outcome, ParentMeeting, StaffRole, Strategy
+from ..charts import outcome_chart, outcome_points
+from ..models import Allocation, AssessmentResult, Cycle, DeliveryLog, Outcome, ParentMeeting, StaffRole, Strategy
+from .progress_words import progress_words
 
 
 def plan_for_parent(pupil: Pupil) -> dict[str, Any] | None:
@@ -18,7 +21,16 @@ def plan_for_parent(pupil: Pupil) -> dict[str, Any] | None:
     cycle = (
         Cycle.objects.filter(pupil=pupil, status=Cycle.Status.ACTIVE)
         .prefetch_related(
-            Prefetch("outcomes", queryset=Outcome.objects.filter(share_with_parents=True)),
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.filter(share_with_parents=True).prefetch_related(
+                    Prefetch(
+                        "scores",
+                        queryset=DeliveryLog.objects.exclude(score=None).order_by("session_date", "pk"),
+                        to_attr="scored",
+                    )
+                ),
+            ),
             Prefetch("strategies", queryset=Strategy.objects.filter(share_with_parents=True)),
             Prefetch(
                 "allocations",
@@ -55,15 +67,7 @@ def plan_for_parent(pupil: Pupil) -> dict[str, Any] | None:
                 "important_to_me": cycle.important_to_me,
                 "how_to_support": cycle.how_to_support,
             },
-            outcomes=[
-                {
-                    "description": o.description,
-                    "baseline": o.baseline,
-                    "target": o.target,
-                    "measured_by": o.measured_by,
-                }
-                for o in cycle.outcomes.all()
-            ],
+            outcomes=[_outcome_for_parent(pupil, cycle, o, n) for n, o in enumerate(cycle.outcomes.all(), start=1)],
             provision=[
                 {
                     "name": a.provision.name,
@@ -80,6 +84,54 @@ def plan_for_parent(pupil: Pupil) -> dict[str, Any] | None:
             ],
         )
     return plan
+
+
+def _outcome_for_parent(pupil: Pupil, cycle: Cycle, o: Outcome, number: int) -> dict[str, Any]:
+    """One outcome with its progress: the numbers (baseline, each score, target), the chart of them and a
+    sentence in plain words. Staff-only notes on the sessions are never included."""
+    scores = list(getattr(o, "scored", []))
+    points = outcome_points(outcome=o, planned_on=cycle.planned_on, scores=scores)
+    return {
+        "pk": o.pk,
+        "number": number,
+        "description": o.description,
+        "baseline": o.baseline,
+        "target": o.target,
+        "measured_by": o.measured_by,
+        "baseline_score": o.baseline_score,
+        "target_score": o.target_score,
+        "points": points,
+        "chart": outcome_chart(outcome=o, number=number, planned_on=cycle.planned_on, scores=scores)
+        if points or o.target_score is not None
+        else "",
+        "words": progress_words(name=pupil.forename, points=points, target=o.target_score, target_by=cycle.review_date),
+    }
+
+
+SUPPORT_REVIEW = "support_review"
+SUPPORT_REVIEW_TITLE = "Review meeting of the SEN support plan"
+
+
+def meetings_for_parent(pupil: Pupil, *, past: int = 6) -> list[MeetingRef]:
+    """The child's support-plan meetings as a parent sees them (three queries): the review of the plan in
+    place (to answer), recent reviews already held (so an old link says so), and past meetings with the
+    actions agreed with the family. Never the staff notes of a meeting or a review."""
+    active = Cycle.objects.filter(pupil=pupil, status=Cycle.Status.ACTIVE).exclude(review_date=None).first()
+    out: list[MeetingRef] = []
+    if active is not None and active.review_date is not None:
+        out.append(MeetingRef(SUPPORT_REVIEW, active.pk, pupil, active.review_date, SUPPORT_REVIEW_TITLE))
+    reviewed = Cycle.objects.filter(pupil=pupil, status=Cycle.Status.REVIEWED).exclude(reviewed_on=None)
+    for c in reviewed.order_by("-reviewed_on")[:3]:
+        assert c.reviewed_on is not None
+        out.append(MeetingRef(SUPPORT_REVIEW, c.pk, pupil, c.reviewed_on, SUPPORT_REVIEW_TITLE, held=True))
+    meetings = ParentMeeting.objects.filter(pupil=pupil).exclude(agreed_actions="").order_by("-held_on", "-pk")
+    for m in meetings[:past]:
+        out.append(
+            MeetingRef(
+                "parent_meeting", m.pk, pupil, m.held_on, "Meeting with you", held=True, shared_notes=[m.agreed_actions]
+            )
+        )
+    return out
 
 
 PLAIN_RESULT = {"achieved": "achieved", "partly": "partly achieved", "not": "not achieved yet"}

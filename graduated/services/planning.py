@@ -179,7 +179,7 @@ def confirm_plan(
 
     May be called again to change the review date or expected impact while the plan is in place.
     Side effects: audited; the pupil's teachers and teaching assistants are told the passport is ready
-    (once per cycle).
+    (once per cycle); the child's linked parents are told the review date when it is set or moved.
     """
     _require_planner(actor, cycle.pupil)
     _editable(cycle)
@@ -200,6 +200,7 @@ def confirm_plan(
     if problems:
         raise ValidationError(problems)
     first_time = cycle.status == Cycle.Status.ASSESSING
+    old_review_date = None if first_time else cycle.review_date
     cycle.status = Cycle.Status.ACTIVE
     cycle.review_date = review_date
     cycle.expected_impact = expected_impact.strip()
@@ -215,6 +216,14 @@ def confirm_plan(
     )
     if first_time and notify_staff:
         _tell_teaching_staff(cycle)
+    if notify_staff:
+        from pupils.meeting_replies import tell_parents_date_changed
+
+        from ..queries.parents import SUPPORT_REVIEW_TITLE
+
+        tell_parents_date_changed(
+            pupil=cycle.pupil, title=SUPPORT_REVIEW_TITLE, old=old_review_date, new=review_date, key=f"cycle-{cycle.pk}"
+        )
     return cycle
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupils import voice
+from pupils.meeting_replies import replies_for
 from trusts import audit
 from trusts.calendar_defaults import academic_year_of
 from trusts.forms import add_service_errors
@@ -142,6 +143,8 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "editor": can(request.user, "plan.change", pupil) and cycle.is_open,
             "may_log": cycle.status == Cycle.Status.ACTIVE and queries.may_log_delivery(request.user, pupil),
             "ehc_url": ehc_request_url(pupil) if cycle.next_step == Cycle.NextStep.EHC_REQUEST else "",
+            "meeting_replies": list(replies_for(subject_type="support_review", subject_id=cycle.pk)),
+            "meeting_date": cycle.review_date,
             "today": timezone.localdate(),
         }
         | (parents_panel(cycle, request) if _sees_parent_views(request, cycle) else {}),

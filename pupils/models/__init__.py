@@ -20,9 +20,11 @@ from .core import (
     document_path,
 )
 from .health import HealthCarePlan, MedicalCondition, PlanMedication, PlanTraining
+from .meetings import MeetingReply
 from .voice import AllAboutMe
 
 __all__ = [
+    "MeetingReply",
     "AllAboutMe",
     "YEAR_ORDER",
     "document_path",

@@ -373,6 +373,3 @@ class DataProtectionLead(TimeStamped):
 
     def __str__(self) -> str:
         return f"Data protection lead: {self.user}"
-
-
-# Pupil voice (pupils.voice) --------------------------------------------------------------------------

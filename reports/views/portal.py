@@ -1,4 +1,6 @@
-"""The parent portal: read-only, own children only, plain words, only what the school shared; every view audited."""
+"""The parent portal: own children only, plain words, only what the school shared; every view audited.
+
+Parents read here; the one thing they write is their answer to a meeting (`portal_meetings`)."""
 
 from __future__ import annotations
 
@@ -88,17 +90,24 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
     pupil = next((c for c in children if c.pk == pk), None)
     if pupil is None:
         raise Http404
+    from ehcp.parent_dates import parent_dates_for
     from pupils.contributions import documents_for_parent, portal_views
     from pupils.models import Document
     from pupils.parents import wants_large_print
 
+    from .portal_meetings import meetings_of
+
     audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, summary="Parent portal")
     from register.concern_queries import family_concerns_of
 
+    meetings = meetings_of(pupil, request.user)
     context = child_summary(pupil) | {
         "large_print": wants_large_print(user=request.user, pupil=pupil),
         "family_concerns": family_concerns_of(request.user, pupil),
         "may_raise_concern": can(request.user, "portal.concern"),
+        "upcoming_meetings": [m for m in meetings if m.answerable],
+        "past_meetings": [m for m in meetings if m.held and m.shared_notes],
+        "your_dates": parent_dates_for(pupil),
     }
     # Parents' views before a review, and the reports this parent added (reports/portal/_views.html).
     own_reports = documents_for_parent(pupil=pupil, user=request.user).filter(category=Document.Category.FROM_PARENT)

@@ -13,6 +13,7 @@ from .parents import (
     NextReview,
     ReviewSummary,
     completed_review_for_parent,
+    meetings_for_parent,
     next_review_for_parent,
     review_summaries_for_parent,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "annual_review_counts",
     "annual_reviews_not_held",
     "connect",
+    "meetings_for_parent",
     "next_action",
     "next_review_for_parent",
     "plans_for_review",

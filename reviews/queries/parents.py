@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
+from pupils.meeting_replies import MeetingRef
 from pupils.models import Pupil
 
-from ..models import AnnualReview, Recommendation, ReviewAction
+from ..models import SUBJECT_TYPE, AnnualReview, Recommendation, ReviewAction
 from ._common import Status
 
 
@@ -93,3 +95,38 @@ def completed_review_for_parent(*, pupil: Pupil, pk: int) -> AnnualReview | None
         .select_related("pupil", "school", "plan")
         .first()
     )
+
+
+MEETING_TITLE = "Annual review meeting of the EHC plan"
+REPORT_SHARED = [Status.REPORT_SENT, Status.AMENDING, Status.COMPLETED]
+
+
+def meetings_for_parent(pupil: Pupil, *, past: int = 4) -> list[MeetingRef]:
+    """The child's annual review meetings as a parent sees them (two queries): the one booked (to answer),
+    and the last few held (so an old link says it has happened); once the report has gone to the family,
+    with the action plan the meeting agreed (the report goes to everyone invited, so its action plan is
+    shared; the meeting's own notes are not shown here)."""
+    today = timezone.localdate()
+    reviews = (
+        AnnualReview.objects.filter(pupil=pupil)
+        .filter(
+            Q(status=Status.SCHEDULED, plan__ceased_on=None, meeting_date__gte=today - datetime.timedelta(days=60))
+            | Q(status__in=[Status.HELD, *REPORT_SHARED], held_on__isnull=False)
+        )
+        .only("pk", "status", "meeting_date", "held_on", "pupil_id")
+        .order_by("-held_on", "-meeting_date", "-id")
+        .prefetch_related(Prefetch("actions", queryset=ReviewAction.objects.order_by("position", "id")))
+    )
+    booked: list[MeetingRef] = []
+    held: list[MeetingRef] = []
+    for r in reviews:
+        if r.status == Status.SCHEDULED and r.meeting_date is not None:
+            booked.append(MeetingRef(SUBJECT_TYPE, r.pk, pupil, r.meeting_date, MEETING_TITLE))
+        elif r.held_on is not None and len(held) < past:
+            notes = [
+                f"{a.action} ({a.who}, by {a.by_when:%-d %B %Y})"
+                for a in r.actions.all()  # type: ignore[attr-defined]
+                if r.status in REPORT_SHARED  # until the report is sent, the action plan is not final
+            ]
+            held.append(MeetingRef(SUBJECT_TYPE, r.pk, pupil, r.held_on, MEETING_TITLE, held=True, shared_notes=notes))
+    return booked + held

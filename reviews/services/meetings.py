@@ -28,7 +28,8 @@ def _open_meeting_deadlines(review: AnnualReview, meeting: date, actor: User | N
 @transaction.atomic
 def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -> AnnualReview:
     """Book (or move) the review meeting. Side effects: R3, R4, R5 and R6 opened or recomputed from the new
-    date (deadlines already met stay met); an audit entry. Refused once the meeting has been recorded."""
+    date (deadlines already met stay met); the child's linked parents told the new date (notification and
+    email, once per date); an audit entry. Refused once the meeting has been recorded."""
     review = _lock(review)
     _check_open(review)
     if not may_schedule(review):
@@ -46,6 +47,13 @@ def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -
     review.status = Status.SCHEDULED
     review.save(update_fields=["meeting_date", "status", "updated_at"])
     _open_meeting_deadlines(review, meeting_date, actor)
+    from pupils.meeting_replies import tell_parents_date_changed
+    from reviews.queries.parents import MEETING_TITLE
+
+    # The family hears of the date (and of every move) from the school, in the portal and by email.
+    tell_parents_date_changed(
+        pupil=review.pupil, title=MEETING_TITLE, old=old, new=meeting_date, key=f"review-{review.pk}"
+    )
     summary = (
         f"Meeting moved from {old:%-d %B %Y} to {meeting_date:%-d %B %Y}"
         if old
