@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from pupils.models import Pupil
 from pupils.retention import Destroyed, delete_rows, rows_of
 
-from .models import CauseForConcern, RegisterChange, RegisterEntry
+from .models import CauseForConcern, Referral, RegisterChange, RegisterEntry
 
 
 def _records(pupil: Pupil) -> list[QuerySet[Any]]:
     return [
+        Referral.objects.filter(pupil=pupil),  # with its appointments and documents sent or received
         CauseForConcern.objects.filter(pupil=pupil),
         RegisterChange.objects.filter(pupil=pupil),
         RegisterEntry.objects.filter(pupil=pupil),
@@ -21,7 +22,7 @@ def _records(pupil: Pupil) -> list[QuerySet[Any]]:
 
 
 def destroy_pupil_records(pupil: Pupil) -> Destroyed:
-    """The register entry, its history and the causes for concern (what cascades from them included)."""
+    """The register entry, its history, the causes for concern and referrals (what cascades from them included)."""
     return Destroyed(counts=delete_rows(*_records(pupil)))
 
 

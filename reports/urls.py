@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, dashboards, evidence, home, portal, sen_file_pack, sen_information
+from .views import board, dashboards, evidence, home, portal, portal_referrals, sen_file_pack, sen_information
 from .views import data_protection as dp
 
 app_name = "reports"
@@ -17,6 +17,9 @@ urlpatterns = [
     path("family/child/<int:pk>/support-plan.pdf", portal.portal_plan_pdf, name="portal_plan_pdf"),
     path("family/child/<int:pk>/reviews/<int:review_id>.pdf", portal.portal_review_pdf, name="portal_review_pdf"),
     path("family/large-print/", portal.portal_large_print, name="portal_large_print"),
+    path(
+        "family/referrals/<int:pk>/say-no/", portal_referrals.portal_referral_withdraw, name="portal_referral_withdraw"
+    ),
     # the trust board report
     path("board-reports/", board.board_reports, name="board_reports"),
     path("board-reports/<int:pk>/status/", board.board_report_status, name="board_report_status"),

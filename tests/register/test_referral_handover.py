@@ -21,7 +21,7 @@ def test_refer_outcome_opens_a_draft_referral_and_goes_to_it(demo) -> None:
     )
     with scope(trust=demo.oak.pk):
         concern = CauseForConcern.objects.get(pk=concern.pk)
-        referrals = list(getattr(concern, "referrals").all()) if hasattr(concern, "referrals") else []
+        referrals = list(concern.referrals.all())
     assert concern.outcome == "refer"
     assert len(referrals) == 1, "closing a concern with 'refer' should open a referral"
     referral = referrals[0]

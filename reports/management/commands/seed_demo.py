@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from ehcp.demo import seed_ehcp
 from graduated.demo import seed_graduated
-from register.demo import seed_pupils_and_register
+from register.demo import seed_pupils_and_register, seed_referrals
 from reviews.demo import seed_reviews
 from trusts.demo import seed_single_sign_on, seed_tenancy
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
                 seed_graduated(objects),
                 seed_ehcp(objects),
                 seed_reviews(objects),
+                seed_referrals(objects),
                 seed_single_sign_on(objects["trusts"]),  # type: ignore[arg-type]
             ]
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. " + " ".join(s for s in summaries if s)))
