@@ -83,7 +83,9 @@ def test_the_steps_in_order_make_the_statuses(oak_scope) -> None:
     with pytest.raises(ValidationError, match="closed"):
         steps.add_appointment(referral=referral, actor=senco, on=TODAY)
     summaries = list(
-        AuditEntry.objects.filter(object_type="register.Referral", object_id=str(referral.pk)).values_list("summary", flat=True)
+        AuditEntry.objects.filter(object_type="register.Referral", object_id=str(referral.pk)).values_list(
+            "summary", flat=True
+        )
     )
     assert len(summaries) == 7  # opened, consent, referred, response, appointment, report, closed
 
@@ -163,7 +165,9 @@ def test_withdrawn_consent_stops_paperwork_and_ends_the_professionals_access(oak
     assert referral.documents.filter(direction="sent").count() == 1
     consent = referral.consents.get()
     assert (consent.withdrawn_on, consent.withdrawn_by, consent.withdrawn_note) == (TODAY, parent, "We want to wait")
-    assert AuditEntry.objects.filter(object_type="pupils.AccessGrant", object_id=str(grant.pk), action="revoke").exists()
+    assert AuditEntry.objects.filter(
+        object_type="pupils.AccessGrant", object_id=str(grant.pk), action="revoke"
+    ).exists()
 
     # New consent lets sharing start again.
     referrals.record_consent(
