@@ -218,7 +218,7 @@ def seed_referrals(objects: dict[str, Any]) -> str:
         parent_child = Pupil.objects.filter(contacts__user=users["parent.acorn@oak.test"]).first()
         others = list(
             Pupil.objects.filter(school=school, register_entry__status=SenStatus.SEN_SUPPORT)
-            .exclude(pk=getattr(parent_child, "pk", None))
+            .exclude(pk__in=[parent_child.pk] if parent_child else [])
             .order_by("pk")[:3]
         )
         if len(others) < 3:

@@ -154,6 +154,6 @@ def referrals_for_parent(pupil: Pupil) -> list[Referral]:
     return list(
         Referral.objects.filter(pupil=pupil, consents__isnull=False)
         .distinct()
-        .prefetch_related(Prefetch("consents", queryset=consents))
+        .prefetch_related(Prefetch("consents", queryset=consents), "appointments")
         .order_by("-created_at", "-pk")
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from register.referral_queries import referrals_for_parent
 from register.referrals import live_consent
@@ -37,12 +38,15 @@ def family_referrals(pupil: Any) -> list[dict[str, Any]]:
     rows = []
     for referral in referrals_for_parent(pupil):
         consents = list(referral.consents.all())
+        today = timezone.localdate()
+        coming = [a.on for a in referral.appointments.all() if a.on >= today]
         rows.append(
             {
                 "referral": referral,
                 "words": FAMILY_STATUS.get(referral.status, ""),
                 "consents": [{"consent": c, "purposes": [FAMILY_PURPOSES[p] for p in c.purposes]} for c in consents],
                 "can_say_no": live_consent(consents) is not None and not referral.closed_on,
+                "next_date": min(coming) if coming and not referral.closed_on else None,
             }
         )
     return rows
