@@ -124,7 +124,7 @@ def _locked(referral: Referral, actor: User) -> Referral:
     """The referral, locked for this transaction, after checking the actor may change it and it is open."""
     if not can(actor, "referral.change", referral):
         raise PermissionDenied("You cannot change referrals at this school.")
-    locked = Referral.objects.select_for_update().select_related("pupil", "school").get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("pupil", "school").get(pk=referral.pk)
     if locked.closed_on:
         raise ValidationError(MESSAGES["closed"])
     return locked
@@ -305,7 +305,7 @@ def withdraw_consent(*, referral: Referral, actor: User, withdrawn_on: date | No
     ValidationError for a missing or wrong date or when no consent is in force; nothing written then."""
     if not may_withdraw_consent(actor, referral):
         raise PermissionDenied("You cannot withdraw consent for this referral.")
-    referral = Referral.objects.select_for_update().select_related("pupil", "school", "grant").get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("pupil", "school").get(pk=referral.pk)
     live = live_consent(_consents(referral))
     if live is None:
         raise ValidationError(MESSAGES["no_consent_to_withdraw"])
