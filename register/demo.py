@@ -205,6 +205,8 @@ def seed_referrals(objects: dict[str, Any]) -> str:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scope
 
+    from pupils.documents import upload_document
+
     from . import referral_steps as steps
     from . import referrals
     from .models import Referral
@@ -250,6 +252,17 @@ def seed_referrals(objects: dict[str, Any]) -> str:
                 purposes=["sharing", "assessment", "observation"] if state != "report" else ["sharing", "assessment"],
             )
             steps.mark_referred(referral=referral, actor=senco, referred_on=today - timedelta(weeks=weeks))
+            form = upload_document(
+                pupil=pupil,
+                uploaded_file=SimpleUploadedFile("referral-form.pdf", DEMO_PDF, content_type="application/pdf"),
+                category="other",
+                visibility="staff",
+                title=f"{referral.get_agency_display()} referral form",
+                actor=senco,
+            )
+            steps.mark_paperwork_sent(
+                referral=referral, actor=senco, documents=[form], sent_on=today - timedelta(weeks=weeks)
+            )
             if state == "overdue":
                 continue
             steps.record_response(

@@ -233,9 +233,10 @@ class Referral(TimeStamped):
 
     @property
     def agency_label(self) -> str:
-        if self.agency == self.Agency.OTHER or self.agency_name:
+        """The agency as people say it: "Speech and language therapy (Riverside SALT team)"."""
+        if self.agency == self.Agency.OTHER:
             return self.agency_name or self.get_agency_display()
-        return self.get_agency_display()
+        return f"{self.get_agency_display()} ({self.agency_name})" if self.agency_name else self.get_agency_display()
 
 
 class ReferralConsent(TimeStamped):

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from pupils.models import Contact, Pupil
+from pupils.models import AccessGrant, Contact, Pupil
 from trusts import audit
 from trusts.models import Membership, Role, User
 from trusts.permissions import can
@@ -40,6 +40,7 @@ Direction = ReferralDocument.Direction
 # it is one half-term, the rhythm of a school's SEN support reviews.
 RESPONSE_OVERDUE_WEEKS = 6
 OPEN = [s for s in Status.values if s not in {Status.CLOSED, Status.DECLINED, Status.WITHDRAWN}]
+REPLACED = "Replaced by new consent."  # the note on a consent that newer consent took the place of
 PURPOSES = {
     "sharing": "Sharing information with the agency",
     "assessment": "Assessment of the pupil",
@@ -214,7 +215,7 @@ def create_referral(
         pupil=pupil,
         concern=concern,
         agency=agency,
-        agency_name=agency_name if agency == Agency.OTHER else "",
+        agency_name=agency_name,
         reason=reason,
         created_by=actor,
     )
@@ -265,7 +266,7 @@ def record_consent(
     previous = live_consent(_consents(referral))
     if previous is not None:
         ReferralConsent.objects.filter(pk=previous.pk).update(
-            withdrawn_on=max(given_on, previous.given_on), withdrawn_by=actor, withdrawn_note="Replaced by new consent."
+            withdrawn_on=max(given_on, previous.given_on), withdrawn_by=actor, withdrawn_note=REPLACED
         )
     consent = ReferralConsent.objects.create(
         trust_id=referral.trust_id,
@@ -280,6 +281,8 @@ def record_consent(
         recorded_by=actor,
     )
     _refresh_status(referral)
+    if not consent.for_sharing:
+        _end_professionals_access(referral, actor)
     _audit(
         actor,
         referral,
@@ -287,6 +290,16 @@ def record_consent(
         f"Consent recorded from {contact} ({consent.get_how_display().lower()}): " + ", ".join(consent.purposes),
     )
     return consent
+
+
+def _end_professionals_access(referral: Referral, actor: User) -> None:
+    """Sharing has stopped: the agency professional's access linked to the referral ends now (audited)."""
+    if referral.grant_id is None:
+        return
+    from pupils.grants import end_grant
+
+    grant = AccessGrant.objects.select_related("user", "school").get(pk=referral.grant_id)
+    end_grant(grant=grant, actor=actor, summary="Access ended: consent for sharing with the agency was withdrawn")
 
 
 def may_withdraw_consent(user: User, referral: Referral) -> bool:
@@ -323,10 +336,7 @@ def withdraw_consent(*, referral: Referral, actor: User, withdrawn_on: date | No
     by_parent = not can(actor, "referral.change", referral)
     who = f"{actor.full_name or actor.email}" + (" (parent or carer, in the portal)" if by_parent else "")
     _audit(actor, referral, audit.Action.CHANGE, f"Consent withdrawn, recorded by {who}")
-    if referral.grant is not None:
-        from pupils.grants import end_grant
-
-        end_grant(grant=referral.grant, actor=actor, summary="Access ended: consent for the referral was withdrawn")
+    _end_professionals_access(referral, actor)
     if by_parent:
         sencos = Membership.objects.filter(school_id=referral.school_id, role=Role.SENCO).values("user_id")
         for senco in User.objects.filter(pk__in=sencos, is_active=True):

@@ -9,12 +9,23 @@ from django.db.models import QuerySet
 from pupils.models import Pupil
 from pupils.retention import Destroyed, delete_rows, rows_of
 
-from .models import CauseForConcern, Referral, RegisterChange, RegisterEntry
+from .models import (
+    CauseForConcern,
+    Referral,
+    ReferralAppointment,
+    ReferralConsent,
+    ReferralDocument,
+    RegisterChange,
+    RegisterEntry,
+)
 
 
 def _records(pupil: Pupil) -> list[QuerySet[Any]]:
     return [
-        Referral.objects.filter(pupil=pupil),  # with its appointments and documents sent or received
+        ReferralConsent.objects.filter(referral__pupil=pupil),
+        ReferralAppointment.objects.filter(referral__pupil=pupil),
+        ReferralDocument.objects.filter(referral__pupil=pupil),
+        Referral.objects.filter(pupil=pupil),
         CauseForConcern.objects.filter(pupil=pupil),
         RegisterChange.objects.filter(pupil=pupil),
         RegisterEntry.objects.filter(pupil=pupil),

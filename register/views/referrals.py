@@ -213,6 +213,12 @@ def referral_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     if not can(request.user, "referral.change", referral):
         raise Http404
     kwargs: dict[str, Any] = {"pupil": referral.pupil} if chosen.needs_pupil else {}
+    if step == "response" and referral.response:  # changing the answer starts from the one recorded
+        kwargs["initial"] = {
+            "response": referral.response,
+            "response_on": referral.response_on,
+            "reason": referral.response_reason,
+        }
     form = chosen.form(request.POST or None, request.FILES or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -173,5 +173,8 @@ def test_the_demo_has_acorn_referrals_in_several_states(demo) -> None:
         assert seed_referrals(objects) == ""  # idempotent
         statuses = set(Referral.objects.filter(school=demo.acorn).values_list("status", flat=True))
     assert statuses == {"consent_needed", "referred", "appointment", "report"}
+    with scopes_disabled():
+        overdue_one = Referral.objects.get(school=demo.acorn, status="referred")
+        assert overdue_one.documents.filter(direction="sent").count() == 1  # sent, and no answer for 9 weeks
     overdue = demo.client_for(SENCO).get(LIST + "?status=overdue").content.decode()
     assert len(re.findall(r'href="/register/referrals/\d+/"', overdue)) == 1

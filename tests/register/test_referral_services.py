@@ -178,6 +178,25 @@ def test_withdrawn_consent_stops_paperwork_and_ends_the_professionals_access(oak
     assert referral.status == Referral.Status.REFERRED
 
 
+def test_new_consent_that_leaves_out_sharing_ends_the_professionals_access(oak_scope) -> None:
+    demo = oak_scope
+    referral = make_referral(demo, demo.acorn, to="referred")
+    professional = make_external_user(demo.oak)
+    grant = make_grant(referral.pupil, professional)
+    steps.link_professional(referral=referral, actor=demo.user(SENCO), grant=grant)
+    contact = referral.consents.get().contact
+    referrals.record_consent(
+        referral=referral,
+        actor=demo.user(SENCO),
+        contact=contact,
+        given_on=TODAY,
+        how="verbal",
+        purposes=["assessment"],
+    )
+    assert active_grant_for(professional, referral.pupil) is None
+    assert [c.withdrawn_note for c in referral.consents.order_by("pk")] == [referrals.REPLACED, ""]
+
+
 def test_a_parent_of_another_child_or_a_teacher_cannot_withdraw(oak_scope) -> None:
     demo = oak_scope
     referral = make_referral(demo, demo.acorn, pupil=make_pupil(demo.acorn), to="consent")
