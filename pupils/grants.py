@@ -392,6 +392,31 @@ def revoke_access(*, grant: AccessGrant, actor: User) -> AccessGrant:
     return grant
 
 
+@transaction.atomic
+def end_grant(*, grant: AccessGrant, actor: User | None, summary: str) -> bool:
+    """End a grant now because something elsewhere says it must (a parent withdrew the consent it rested on,
+    register.referrals): like `revoke_access`, but the caller has already decided who may cause it, so a
+    parent's withdrawal ends it too. Audited ("revoke", with `summary`); the person is told. Returns False
+    when the grant had already ended (nothing written)."""
+    today = timezone.localdate()
+    claimed = AccessGrant.objects.filter(pk=grant.pk, revoked_at=None, ends_on__gte=today).update(
+        revoked_at=timezone.now()
+    )
+    grant.refresh_from_db(fields=["revoked_at"])
+    if claimed != 1:
+        return False
+    _withdraw_permission(grant, today)
+    audit.record(actor=actor, action=audit.Action.REVOKE, obj=grant, pupil_id=grant.pupil_id, summary=summary)
+    if grant.user.has_usable_password():
+        notify(
+            recipient=grant.user,
+            kind="access.revoked",
+            text=f"Your access to a pupil's record at {grant.school.name} has ended. {summary}.",
+            link=reverse("pupils:shared_with_me"),
+        )
+    return True
+
+
 def ended_grants_holding_permission(today: date) -> QuerySet[AccessGrant]:
     """Grants past their end date whose guardian permission has not been removed yet."""
     return AccessGrant.objects.filter(ends_on__lt=today, revoked_at=None).filter(_guardian_permission_held())

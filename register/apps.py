@@ -22,3 +22,11 @@ class RegisterConfig(AppConfig):
 
         PUPIL_DESTROYED_HOOKS.add(retention.destroy_pupil_records)  # a destroyed record leaves nothing here
         SUBJECT_ACCESS_EXPORTERS.add(retention.export_pupil_records)  # a subject access export holds all of it
+        from pupils.timeline import register_source
+
+        from . import referral_record
+        from .referral_queries import timeline_source
+
+        RECORD_PARTS.add(referral_record.referrals_part)  # referrals to outside agencies, with consent
+        register_source(timeline_source, referral_record.TIMELINE_TEXTS)
+        PUPIL_MOVED_HOOKS.add(referral_record.move_referrals)

@@ -359,10 +359,11 @@ def triage_concern(
     Outcomes: no further action; monitor (the pupil goes on the monitoring list unless already monitored
     or on the register); SEN support (the pupil goes on the register at K through `change_status`, which
     needs the primary need and the date parents were told, CoP 6.43); refer to an outside agency (its name
-    is needed). Side effects: the register change and its audit entry, the concern closed and audited
-    ("change"), the person who raised it notified in plain words (emailed after commit). A concern a parent
-    raised in the portal is answered to them instead (`family_concerns.answer_family`: `family_reply`, or the
-    outcome's default message; the notes stay staff-only).
+    is needed; a draft referral is opened with it, `referrals.open_from_concern`). Side effects: the register
+    change and its audit entry, the concern closed and audited ("change"), the person who raised it notified
+    in plain words (emailed after commit). A concern a parent raised in the portal is answered to them
+    instead (`family_concerns.answer_family`: `family_reply`, or the outcome's default message; the notes
+    stay staff-only).
     Raises PermissionDenied if the actor may not triage at the concern's school, ValidationError (field
     messages, or change_status's messages) otherwise; nothing is written then.
     """
@@ -415,6 +416,10 @@ def triage_concern(
         pupil_id=concern.pupil_id,
         summary=f"Triaged: {concern.get_outcome_display()}" + (f" ({outside_agency})" if outside_agency else ""),
     )
+    if outcome == Outcome.REFER:  # the referral itself (consent first) is carried on from a draft it opens
+        from .referrals import open_from_concern
+
+        open_from_concern(concern=concern, actor=actor)
     if concern.from_portal:
         answer_family(concern=concern, actor=actor, family_reply=family_reply)
     elif concern.raised_by_id != actor.pk:

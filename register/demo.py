@@ -227,3 +227,106 @@ def seed_family_concerns(users: dict[str, Any]) -> None:
         helps_at_home="Reading together every night and breaking homework into short bits.",
         wanted_from_school="Please check whether they need help with reading and spelling.",
     )
+
+
+DEMO_PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _demo_contact(pupil: Pupil) -> Contact:
+    contact = Contact.objects.filter(pupil=pupil).order_by("pk").first()
+    if contact is None:
+        contact = Contact.objects.create(
+            trust_id=pupil.trust_id, pupil=pupil, name=f"Sam {pupil.legal_surname}", relationship="Father"
+        )
+    return contact
+
+
+@transaction.atomic
+def seed_referrals(objects: dict[str, Any]) -> str:
+    """Acorn's referrals to outside agencies, in several states: waiting for consent, referred and overdue
+    (no response after the overdue weeks), an appointment booked (parent.acorn's child, seen in the portal),
+    and a report received. Through the services, so every rule holds. Idempotent."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from pupils.documents import upload_document
+
+    from . import referral_steps as steps
+    from . import referrals
+    from .models import Referral
+
+    school, users = objects["schools"]["acorn"], objects["users"]
+    senco = users["senco.acorn@oak.test"]
+    with scope(trust=school.trust_id):
+        if Referral.objects.filter(school=school).exists():
+            return ""
+        today = timezone.localdate()
+        parent_child = Pupil.objects.filter(contacts__user=users["parent.acorn@oak.test"]).first()
+        others = list(
+            Pupil.objects.filter(school=school, register_entry__status=SenStatus.SEN_SUPPORT)
+            .exclude(pk__in=[parent_child.pk] if parent_child else [])
+            .order_by("pk")[:3]
+        )
+        if len(others) < 3:
+            return ""
+        plans = [
+            (others[0], Referral.Agency.EP, "waiting"),
+            (others[1], Referral.Agency.SALT, "overdue"),
+            (parent_child or others[2], Referral.Agency.OT, "appointment"),
+            (others[2], Referral.Agency.CAMHS, "report"),
+        ]
+        reasons = {
+            Referral.Agency.EP: "Reading and working memory well below peers after two cycles of SEN support.",
+            Referral.Agency.SALT: "Speech sounds hard to understand; few words joined together in class.",
+            Referral.Agency.OT: "Handwriting and dressing for PE are very hard; tires quickly when writing.",
+            Referral.Agency.CAMHS: "Anxiety before school most days; avoids the classroom after break.",
+        }
+        for pupil, agency, state in plans:
+            referral = referrals.create_referral(pupil=pupil, actor=senco, agency=agency, reason=reasons[agency])
+            if state == "waiting":
+                continue
+            weeks = {"overdue": 9, "appointment": 12, "report": 20}[state]
+            consent_on = today - timedelta(weeks=weeks, days=3)
+            referrals.record_consent(
+                referral=referral,
+                actor=senco,
+                contact=_demo_contact(pupil),
+                given_on=consent_on,
+                how="meeting" if state != "overdue" else "writing",
+                purposes=["sharing", "assessment", "observation"] if state != "report" else ["sharing", "assessment"],
+            )
+            steps.mark_referred(referral=referral, actor=senco, referred_on=today - timedelta(weeks=weeks))
+            form = upload_document(
+                pupil=pupil,
+                uploaded_file=SimpleUploadedFile("referral-form.pdf", DEMO_PDF, content_type="application/pdf"),
+                category="other",
+                visibility="staff",
+                title=f"{referral.get_agency_display()} referral form",
+                actor=senco,
+            )
+            steps.mark_paperwork_sent(
+                referral=referral, actor=senco, documents=[form], sent_on=today - timedelta(weeks=weeks)
+            )
+            if state == "overdue":
+                continue
+            steps.record_response(
+                referral=referral,
+                actor=senco,
+                response="accepted",
+                response_on=today - timedelta(weeks=weeks - 3),
+            )
+            steps.add_appointment(
+                referral=referral,
+                actor=senco,
+                on=today + timedelta(days=10) if state == "appointment" else today - timedelta(weeks=6),
+                note="Observation in class, then a meeting with parents" if state == "appointment" else "Clinic",
+            )
+            if state == "report":
+                steps.receive_report(
+                    referral=referral,
+                    actor=senco,
+                    uploaded_file=SimpleUploadedFile("camhs-report.pdf", DEMO_PDF, content_type="application/pdf"),
+                    title="CAMHS assessment report",
+                    received_on=today - timedelta(weeks=2),
+                )
+    return "4 referrals at Acorn."

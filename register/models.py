@@ -179,3 +179,170 @@ class CauseForConcern(TimeStamped):
     def raised_by_family(self) -> bool:
         """Written by a parent or carer in the portal: they are told the outcome there, not the staff notes."""
         return self.from_portal
+
+
+# Referrals to outside agencies, with parental consent (register/referrals.py) ------------------------
+
+
+class Referral(TimeStamped):
+    """A referral of one pupil to an outside agency. Its steps are kept on it (and on the consent,
+    appointment and document rows below); `status` is worked out from them by `referrals.status_of`."""
+
+    class Agency(models.TextChoices):
+        SALT = "salt", "Speech and language therapy"
+        EP = "ep", "Educational psychology"
+        CAMHS = "camhs", "CAMHS (child and adolescent mental health services)"
+        OT = "ot", "Occupational therapy"
+        PHYSIO = "physio", "Physiotherapy"
+        PAEDIATRICS = "paediatrics", "Paediatrics"
+        EARLY_HELP = "early_help", "Early help"
+        SENSORY = "sensory", "Sensory support (hearing or vision)"
+        OUTREACH = "outreach", "Specialist teacher or outreach"
+        SOCIAL_CARE = "social_care", "Social care"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        CONSENT_NEEDED = "consent_needed", "Waiting for consent"
+        READY = "ready", "Consent given, not yet referred"
+        REFERRED = "referred", "Referred, waiting for a response"
+        WAITING_LIST = "waiting_list", "On the waiting list"
+        ACCEPTED = "accepted", "Accepted"
+        APPOINTMENT = "appointment", "Appointment booked"
+        REPORT = "report", "Report received"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Consent withdrawn"
+        CLOSED = "closed", "Closed"
+
+    class Response(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        WAITING_LIST = "waiting_list", "Accepted onto a waiting list"
+        DECLINED = "declined", "Declined"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="referrals")
+    concern = models.ForeignKey(
+        CauseForConcern, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    agency = models.CharField(max_length=12, choices=Agency.choices)
+    agency_name = models.CharField(max_length=150, blank=True, help_text="The agency's own name (needed for Other).")
+    reason = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONSENT_NEEDED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_on = models.DateField(null=True, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    response = models.CharField(max_length=12, choices=Response.choices, blank=True)
+    response_on = models.DateField(null=True, blank=True)
+    response_reason = models.TextField(blank=True)
+    response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The per-pupil access grant of the agency's professional (ended when consent is withdrawn).
+    grant = models.ForeignKey(
+        "pupils.AccessGrant", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    outcome = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["trust", "school", "status"]), models.Index(fields=["trust", "pupil"])]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.pupil} to {self.agency_label}"
+
+    @property
+    def agency_label(self) -> str:
+        """The agency as people say it: "Speech and language therapy (Riverside SALT team)"."""
+        if self.agency == self.Agency.OTHER:
+            return self.agency_name or self.get_agency_display()
+        return f"{self.get_agency_display()} ({self.agency_name})" if self.agency_name else self.get_agency_display()
+
+
+class ReferralConsent(TimeStamped):
+    """Parental consent for one referral: who gave it, when, how and for what; withdrawn with a date."""
+
+    class How(models.TextChoices):
+        WRITING = "writing", "In writing"
+        VERBAL = "verbal", "Verbally"
+        EMAIL = "email", "By email"
+        MEETING = "meeting", "In a meeting"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consents")
+    contact = models.ForeignKey("pupils.Contact", on_delete=models.SET_NULL, null=True, related_name="+")
+    given_by = models.CharField(max_length=200, help_text="The contact's name and relationship, kept if removed.")
+    given_on = models.DateField()
+    how = models.CharField(max_length=10, choices=How.choices)
+    for_sharing = models.BooleanField("sharing information with the agency", default=False)
+    for_assessment = models.BooleanField("assessment of the pupil", default=False)
+    for_observation = models.BooleanField("observation in school", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_note = models.TextField(blank=True)
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["given_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Consent from {self.given_by} on {self.given_on:%-d %b %Y}"
+
+    @property
+    def purposes(self) -> list[str]:
+        wanted = [(self.for_sharing, "sharing information"), (self.for_assessment, "assessment")]
+        wanted.append((self.for_observation, "observation in school"))
+        return [label for given, label in wanted if given]
+
+
+class ReferralAppointment(TimeStamped):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="appointments")
+    on = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"Appointment on {self.on:%-d %b %Y}"
+
+
+class ReferralDocument(TimeStamped):
+    """A document of the pupil's record sent to the agency (paperwork) or received from it (a report)."""
+
+    class Direction(models.TextChoices):
+        SENT = "sent", "Sent to the agency"
+        RECEIVED = "received", "Received from the agency"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey("pupils.Document", on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "document", "direction"], name="referral_document_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: document {self.document_id}"

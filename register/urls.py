@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import concerns, ctf, register
+from .views import concerns, ctf, referrals, register
 
 app_name = "register"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("concerns/<int:pk>/", concerns.concern_detail, name="concern_detail"),
     path("concerns/<int:pk>/start/", concerns.concern_start, name="concern_start"),
     path("concerns/<int:pk>/triage/", concerns.concern_triage, name="concern_triage"),
+    # referrals to outside agencies, with parental consent
+    path("referrals/", referrals.referral_list, name="referral_list"),
+    path("referrals.csv", referrals.referral_export, name="referral_export"),
+    path("pupil/<int:pk>/referrals/new/", referrals.referral_new, name="referral_new"),
+    path("referrals/<int:pk>/", referrals.referral_detail, name="referral_detail"),
+    path("referrals/<int:pk>/<slug:step>/", referrals.referral_step, name="referral_step"),
 ]

@@ -22,6 +22,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("SEN register", "register:list", "casework.view"),
     ("Concerns", "register:concern_queue", "concern.triage"),
     ("My concerns", "register:my_concerns", "concern.raise"),
+    ("Referrals", "register:referral_list", "referral.view"),
     ("SEN support", "graduated:overview", "plan.change"),
     ("Provision map", "graduated:provision_map", "provision.view"),
     ("Access arrangements", "graduated:arrangements", "arrangements.manage"),

@@ -10,6 +10,7 @@ from .views import (
     parent_views,
     portal,
     portal_meetings,
+    portal_referrals,
     sen_file_pack,
     sen_information,
 )
@@ -42,6 +43,9 @@ urlpatterns = [
         "family/child/<int:pk>/meetings/<slug:kind>/<int:meeting_id>/",
         portal_meetings.portal_meeting_reply,
         name="portal_meeting_reply",
+    ),
+    path(
+        "family/referrals/<int:pk>/say-no/", portal_referrals.portal_referral_withdraw, name="portal_referral_withdraw"
     ),
     # the trust board report
     path("board-reports/", board.board_reports, name="board_reports"),

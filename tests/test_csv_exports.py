@@ -26,6 +26,7 @@ from graduated import services as graduated_services
 from pupils.importing import import_pupils
 from pupils.models import Pupil
 from pupils.upn import make_upn
+from register import referrals
 from register.models import RegisterEntry
 from tests.factories import make_pupil
 from tests.permission_cases.graduated import casework_user, provision
@@ -54,6 +55,10 @@ CASES = {
     "ehcp:deadline_csv": Export("lead@oak.test"),
     "graduated:provision_map_csv": Export("senco.acorn@oak.test"),
     "graduated:provision_impact_csv": Export("senco.acorn@oak.test", typed_only=True),
+    "register:referral_export": Export("senco.acorn@oak.test"),
+    # The seed makes no access arrangements, so no seeded name reaches it here; tests/graduated/
+    # test_arrangements.py checks its cells with an arrangement of a pupil named like a formula.
+    "graduated:arrangements_csv": Export("senco.acorn@oak.test", carries_text=False),
     "reports:trust_csv": Export("trustee@oak.test", kwargs=[{"table": t} for t in TRUST_TABLES]),
 }
 NO_TEXT_TABLES = {"needs", "years", "trend"}  # need codes, year groups and term names: no names reach them
@@ -125,7 +130,8 @@ def _seed(demo: Any, prefix: str) -> list[str]:
     pupils = imported + typed
     texts += [p.display_name for p in pupils]
     item = provision(demo.acorn, f"{prefix}SUM(A1:A9)")
-    texts.append(item.name)
+    # A typed agency name has its spaces tidied (a leading tab goes); the surname column carries the prefix.
+    texts += [item.name, f"{prefix}Play therapy", f"{prefix}Typed"]
     today = timezone.localdate()
     for pupil in pupils:
         with scopes_disabled():
@@ -151,6 +157,9 @@ def _seed(demo: Any, prefix: str) -> list[str]:
                 actor = casework_user(pupil.school)
                 cycle = graduated_services.start_cycle(pupil=pupil, actor=actor)
                 graduated_services.allocate_provision(cycle=cycle, actor=actor, provision=item)
+                referrals.create_referral(
+                    pupil=pupil, actor=actor, agency="other", agency_name=f"{prefix}Play therapy", reason="Play"
+                )
     return texts
 
 

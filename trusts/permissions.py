@@ -119,6 +119,12 @@ VOICE_ACTIONS: dict[Role, frozenset[str]] = {
 }
 for _voicer, _voice_actions in VOICE_ACTIONS.items():
     ROLE_ACTIONS[_voicer] = ROLE_ACTIONS[_voicer] | _voice_actions
+# Referrals to outside agencies, with parental consent (register.referrals): the casework roles of the pupil's
+# school see and make them. Teachers, TAs and governors never see them (CAMHS or social care is the family's
+# business); parents see their own child's in the portal and may withdraw the consent they gave there.
+REFERRALS = frozenset({"referral.view", "referral.change"})
+for _role in (Role.INCLUSION_LEAD, Role.HEADTEACHER, Role.SENCO):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | REFERRALS
 
 # Which home page a person lands on when they hold several roles: the broadest first.
 HOME_PRECEDENCE = [

@@ -189,6 +189,9 @@ def concern_triage(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, f"The concern about {concern.pupil} is closed: {concern.get_outcome_display().lower()}."
             )
+            referral = concern.referrals.order_by("-pk").first() if concern.outcome == "refer" else None
+            if referral is not None:  # the draft referral the outcome opened: consent is its next step
+                return redirect("register:referral_detail", pk=referral.pk)
             return redirect("register:concern_queue")
     else:
         audit.record(

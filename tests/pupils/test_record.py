@@ -18,6 +18,7 @@ def test_every_app_adds_its_part_to_the_record() -> None:
     modules = {build.__module__ for build in RECORD_PARTS}
     assert modules == {
         "register.record",
+        "register.referral_record",
         "graduated.record",
         "ehcp.record",
         "reports.record",

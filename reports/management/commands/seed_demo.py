@@ -12,7 +12,7 @@ from ehcp.demo import seed_ehcp
 from graduated.demo import seed_graduated, seed_parent_views
 from graduated.demo.arrangements import seed_access_arrangements
 from pupils.demo import seed_health
-from register.demo import seed_pupils_and_register
+from register.demo import seed_pupils_and_register, seed_referrals
 from reports.demo import seed_sen_information
 from reports.portal_demo import seed_portal
 from reviews.demo import seed_all_about_me, seed_reviews
@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 seed_parent_views(objects),  # parents' views before a review (parent.acorn's two children)
                 seed_all_about_me(objects),
                 seed_portal(objects),
+                seed_referrals(objects),
                 seed_single_sign_on(objects["trusts"]),  # type: ignore[arg-type]
             ]
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. " + " ".join(s for s in summaries if s)))
