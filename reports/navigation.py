@@ -35,7 +35,8 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("School figures", "reports:school_dashboard", "school.aggregates"),
     ("Trust figures", "reports:trust_dashboard", "trust.dashboard"),
     ("Board report", "reports:board_reports", "board.report"),
-    ("SEN information report", "reports:sen_information", "sen_report.change"),
+    # Governors read the report (and every version); the SENCO, headteacher and lead also write it.
+    ("SEN information report", "reports:sen_information", "school.aggregates"),
     ("Your child", "reports:portal", "portal.view"),
     ("Term dates", "trusts:calendar", "calendar.change"),
     ("People", "trusts:people", "people.manage"),

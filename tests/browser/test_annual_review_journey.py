@@ -58,7 +58,7 @@ def test_senco_runs_an_annual_review_and_its_deadlines_clear(live_demo, page, ax
     navigate(page, page.get_by_role("link", name="Add someone to invite"))
     axe_clean(page)
     page.get_by_label("LA SEN officer").check()
-    page.get_by_label("Name").fill("Sam Patel")
+    page.get_by_label("Name", exact=True).fill("Sam Patel")
     page.get_by_label("Email address").fill("sam.patel@la.example")
     navigate(page, page.get_by_role("button", name="Add"))
     assert "Sam Patel added" in page.content()
