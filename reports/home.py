@@ -64,7 +64,10 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
         items.append(_item("Pupils on SEN support (K)", counts["K"], register_url + "?status=K"))
         items.append(_item("Pupils with an EHC plan (E)", counts["E"], register_url + "?status=E"))
         items.append(_item("Pupils being monitored", counts["M"], register_url + "?status=M"))
+    from .worklist import casework_worklist
+
     return {
+        "work": casework_worklist(user, schools, buckets, concerns.get("new", 0)),
         "home_items": items,
         "register_by_school": register if len(schools) > 1 else [],
         "recent_notifications": list(notifications_for(user)[:5]),
@@ -72,22 +75,27 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
 
 
 def teacher_home(request: AuthedRequest) -> dict[str, Any]:
-    from register.concern_queries import concern_counts
+    """Teachers and teaching assistants: sessions to log today, their pupils, their concerns still open."""
+    from register.models import SenStatus
+    from trusts.permissions import can
+
+    from .worklist import LINES, WorkList, open_concerns_of, sessions_to_log
 
     user = request.user
     pupils = own_pupils(user)
-    on_register = pupils.filter(register_entry__status__in=["M", "K", "E"]).count()
-    concerns = concern_counts(user)
+    on_register = list(
+        pupils.filter(register_entry__status__in=[SenStatus.MONITORING, SenStatus.SEN_SUPPORT, SenStatus.EHC_PLAN])
+        .select_related("register_entry")
+        .order_by("legal_surname", "legal_forename", "pk")[: LINES + 1]
+    )
+    may_log = can(user, "delivery.log_own")
+    groups = [sessions_to_log(user)] if may_log else []
     return {
-        "home_items": [
-            _item("My pupils", pupils.count(), reverse("register:my_pupils")),
-            _item("My pupils on the SEN register", on_register, reverse("register:my_pupils")),
-            _item(
-                "My concerns still open",
-                concerns.get("new", 0) + concerns.get("in_progress", 0),
-                reverse("register:my_concerns"),
-            ),
-        ]
+        "work": WorkList.of([*groups, open_concerns_of(user)]),
+        "my_pupils_on_register": on_register[:LINES],
+        "more_pupils_on_register": len(on_register) > LINES,
+        "my_pupil_count": pupils.count(),
+        "may_log_sessions": may_log,
     }
 
 

@@ -1,7 +1,10 @@
 """The navigation every page shows, built here at the top so that it can name every app's pages directly.
 
-Each entry is (label, URL name, the action a person needs to see it; see trusts.permissions). People with
-no role but a per-pupil grant (an external professional, cover staff) see only "Shared with me".
+The menu has a few sections (Pupils, Support, EHC, Reports, Admin) that fit one row on a laptop and a "Menu"
+button on a phone; the section a page belongs to is marked and its pages show in a second row below. Each page
+is (label, URL name, the actions that show it: any one is enough; see trusts.permissions). A section a person
+has no page in is not shown; a section's own link opens its first page. People with no role but a per-pupil
+grant (an external professional, cover staff) see only "Shared with me".
 """
 
 from __future__ import annotations
@@ -14,33 +17,68 @@ from django_scopes import scope
 
 from pupils.grants import has_casework_grants
 from trusts.models import User
-from trusts.permissions import can, home_role, memberships_of, role_labels
+from trusts.permissions import DATA_PROTECTION, can, home_role, memberships_of, role_labels
 from trusts.queries import unread_count
 
-NAV: tuple[tuple[str, str, str], ...] = (
-    ("My pupils", "register:my_pupils", "pupils.view_own"),
-    ("SEN register", "register:list", "casework.view"),
-    ("Concerns", "register:concern_queue", "concern.triage"),
-    ("My concerns", "register:my_concerns", "concern.raise"),
-    ("Referrals", "register:referral_list", "referral.view"),
-    ("SEN support", "graduated:overview", "plan.change"),
-    ("Provision map", "graduated:provision_map", "provision.view"),
-    ("Access arrangements", "graduated:arrangements", "arrangements.manage"),
-    ("Log a session", "graduated:sessions", "delivery.log_own"),
-    ("Deadlines", "ehcp:deadlines", "deadline.view"),
-    ("EHC plans", "ehcp:plans", "ehcp.change"),
-    ("Consultations", "ehcp:consultations", "ehcp.change"),
-    ("Annual reviews", "reviews:list", "review.change"),
-    ("Import", "pupils:import", "pupils.import"),
-    ("School figures", "reports:school_dashboard", "school.aggregates"),
-    ("Trust figures", "reports:trust_dashboard", "trust.dashboard"),
-    ("Board report", "reports:board_reports", "board.report"),
-    # Governors read the report (and every version); the SENCO, headteacher and lead also write it.
-    ("SEN information report", "reports:sen_information", "school.aggregates"),
-    ("Your child", "reports:portal", "portal.view"),
-    ("Term dates", "trusts:calendar", "calendar.change"),
-    ("People", "trusts:people", "people.manage"),
-    ("Access log", "trusts:audit", "audit.view"),
+Page = tuple[str, str, tuple[str, ...]]
+
+# (section, the URL prefixes of its other pages (a pupil's record, a plan), its pages)
+SECTIONS: tuple[tuple[str, tuple[str, ...], tuple[Page, ...]], ...] = (
+    (
+        "Pupils",
+        ("/pupils/", "/register/"),
+        (
+            ("My pupils", "register:my_pupils", ("pupils.view_own",)),
+            ("SEN register", "register:list", ("casework.view",)),
+            ("Concerns", "register:concern_queue", ("concern.triage",)),
+            ("My concerns", "register:my_concerns", ("concern.raise",)),
+            ("Referrals", "register:referral_list", ("referral.view",)),
+        ),
+    ),
+    (
+        "Support",
+        ("/support/",),
+        (
+            ("SEN support", "graduated:overview", ("plan.change",)),
+            ("Log a session", "graduated:sessions", ("delivery.log_own",)),
+            ("Provision map", "graduated:provision_map", ("provision.view",)),
+            ("Access arrangements", "graduated:arrangements", ("arrangements.manage",)),
+        ),
+    ),
+    (
+        "EHC",
+        ("/ehc/", "/reviews/"),
+        (
+            ("Deadlines", "ehcp:deadlines", ("deadline.view",)),
+            ("EHC plans", "ehcp:plans", ("ehcp.change",)),
+            ("Consultations", "ehcp:consultations", ("ehcp.change",)),
+            ("Annual reviews", "reviews:list", ("review.change",)),
+        ),
+    ),
+    (
+        "Reports",
+        ("/figures/", "/board-reports/", "/sen-information-report/", "/evidence-pack/", "/sen-file-pack/"),
+        (
+            ("School figures", "reports:school_dashboard", ("school.aggregates",)),
+            ("Trust figures", "reports:trust_dashboard", ("trust.dashboard",)),
+            ("Board report", "reports:board_reports", ("board.report",)),
+            # Governors read the report (and every version); the SENCO, headteacher and lead also write it.
+            ("SEN information report", "reports:sen_information", ("school.aggregates",)),
+        ),
+    ),
+    (
+        "Admin",
+        ("/term-dates/", "/people/", "/access-log/", "/schools/", "/data-protection/"),
+        (
+            ("People", "trusts:people", ("people.manage",)),
+            ("Import pupils", "pupils:import", ("pupils.import",)),
+            ("Term dates", "trusts:calendar", ("calendar.change",)),
+            ("Schools", "trusts:schools", ("trust.casework",)),
+            ("Data protection", "reports:data_protection", ("subject_access.handle", DATA_PROTECTION)),
+            ("Access log", "trusts:audit", ("audit.view",)),
+        ),
+    ),
+    ("Your child", ("/family/",), (("Your child", "reports:portal", ("portal.view",)),)),
 )
 SHARED_WITH_ME = ("Shared with me", "pupils:shared_with_me")
 
@@ -51,6 +89,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or user.trust_id is None:
         return {
             "nav_items": [],
+            "nav_pages": [],
             "current_trust": None,
             "current_school": None,
             "role_label": "",
@@ -68,21 +107,52 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return context
 
 
+def _link(label: str, url: str, active: bool) -> dict[str, Any]:
+    return {"label": label, "url": url, "active": active}
+
+
+def menu_for(user: User, path: str, *, granted: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The top row (Home and the person's sections, each {label, url, active}) and the pages of the section
+    `path` belongs to (empty when that section has only one page, or the path belongs to none). A path belongs
+    to the section with the longest matching prefix: a page's own address or one of the section's prefixes.
+    `granted`: the person has no role but pupils shared with them."""
+    sections = []
+    for name, prefixes, entries in SECTIONS:
+        links = [
+            (label, reverse(url_name)) for label, url_name, actions in entries if any(can(user, a) for a in actions)
+        ]
+        if links:
+            sections.append((name, prefixes, links))
+    if not sections and granted:
+        label, url_name = SHARED_WITH_ME
+        sections.append((label, ("/pupils/",), [(label, reverse(url_name))]))
+
+    best: tuple[int, int, str | None] = (0, -1, None)  # (prefix length, section index, page url)
+    for index, (_name, prefixes, links) in enumerate(sections):
+        for prefix in prefixes:
+            if path.startswith(prefix) and len(prefix) > best[0]:
+                best = (len(prefix), index, None)
+        for _label, url in links:
+            if path.startswith(url) and len(url) >= best[0]:
+                best = (len(url), index, url)
+    _length, current, current_page = best
+
+    top = [_link("Home", reverse("reports:home"), path == "/")]
+    top += [_link(name, links[0][1], index == current) for index, (name, _p, links) in enumerate(sections)]
+    pages: list[dict[str, Any]] = []
+    if current >= 0 and len(sections[current][2]) > 1:
+        pages = [_link(label, url, url == current_page) for label, url in sections[current][2]]
+    return top, pages
+
+
 def _navigation(request: HttpRequest, user: User) -> dict[str, Any]:
     memberships = memberships_of(user)
     schools = {m.school for m in memberships if m.school is not None}
-    items = [("Home", "reports:home")]
-    items += [(label, url_name) for label, url_name, action in NAV if can(user, action)]
     granted = not memberships and has_casework_grants(user)
-    if granted:
-        items.append(SHARED_WITH_ME)
-    nav_items = []
-    for label, url_name in items:
-        url = reverse(url_name)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        nav_items.append({"label": label, "url": url, "active": active})
+    top, pages = menu_for(user, request.path, granted=granted)
     return {
-        "nav_items": nav_items,
+        "nav_items": top,
+        "nav_pages": pages,
         "current_trust": user.trust,
         "current_school": next(iter(schools)) if len(schools) == 1 else None,
         "role_label": role_labels(memberships),

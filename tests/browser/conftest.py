@@ -77,6 +77,17 @@ def sign_in(page: Any, base_url: str, email: str, password: str = "send-demo-202
         page.get_by_role("button", name="Sign in").click()
 
 
+def open_section(page: Any, section: str, page_name: str | None = None) -> None:
+    """Open a section of the menu (on a phone, behind "Menu" first), then one of its pages if named."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.count() and menu.first.is_visible():  # the menu folds behind a button on a narrow screen
+        menu.first.click()
+    navigate(page, page.get_by_role("navigation", name="Main").get_by_role("link", name=section, exact=True))
+    if page_name is not None:
+        pages = page.get_by_role("navigation", name=f"{section} pages")
+        navigate(page, pages.get_by_role("link", name=page_name, exact=True))
+
+
 def navigate(page: Any, locator: Any) -> None:
     """Click something that loads a new page, and return only once that page has loaded: a check made
     straight after a bare click can run on the page that is still being left."""

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.permission_cases.graduated import provision, support_pupil
 
-from .conftest import navigate, sign_in
+from .conftest import navigate, open_section, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_senco_plans_ta_logs_on_a_phone_senco_reviews(live_demo, page, browser, 
 
     # The SENCO starts and plans a cycle.
     sign_in(page, base, "senco.acorn@oak.test")
-    navigate(page, page.get_by_role("link", name="SEN support").first)
+    open_section(page, "Support")  # SEN support is the section's first page
     expect(page.get_by_role("heading", level=1)).to_contain_text("SEN support")
     axe_clean(page)
     navigate(page, page.get_by_role("link", name="Fenwick, Ruby"))
@@ -105,6 +105,8 @@ def test_senco_plans_ta_logs_on_a_phone_senco_reviews(live_demo, page, browser, 
     expect(page.locator("svg[role=img] title")).to_contain_text("Progress on outcome 1")
     axe_clean(page)
     navigate(page, page.get_by_role("link", name="Review this cycle"))
+    # The review shows the evidence beside the judgement: the scores logged in the cycle and their chart.
+    expect(page.locator("svg[role=img] title").first).to_contain_text("Progress on outcome 1")
     page.get_by_label("Partly achieved").check()
     page.get_by_label("Evidence for outcome 1").fill("9 of 20 words at the last check")
     page.get_by_label("Parents' views (optional)").fill("Pleased; reading at home more")

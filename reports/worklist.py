@@ -1,0 +1,292 @@
+"""The home page as a work list: what to do next, most consequential first, each line a link to the action.
+
+Casework (SENCO, headteacher, inclusion lead): statutory deadlines overdue, then due this week, concerns
+waiting for triage, annual reviews to prepare (due in the next five weeks) and support plans to review
+(overdue or due in two weeks). Teachers and teaching assistants: sessions to log today, their pupils and their
+open concerns. Each group shows at most LINES lines and says how many more there are, with a link to the full
+list; every group costs a fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ehcp.models import Deadline, Responsible
+from ehcp.queries import DeadlineBuckets
+from graduated.models import Allocation, Cycle
+from graduated.queries import loggable_pupils, on_roll
+from graduated.queries.lists import DUE_WITHIN_DAYS
+from register.concern_queries import concerns_raised_by, concerns_visible_to
+from register.models import CauseForConcern
+from trusts.models import School, User
+
+LINES = 8
+ANNUAL_REVIEW_RULES = ("R1", "R2")
+
+
+@dataclass(frozen=True)
+class WorkLine:
+    when: str  # "Overdue by 3 days", "Due Thu 10 Dec", "Waiting 4 days"
+    urgency: str  # "late", "soon" or "" (the tag's colour)
+    what: str  # the action, the line's link text
+    url: str
+    who: str = ""  # the pupil (and school, when the person works in several), who must act
+
+
+@dataclass
+class WorkGroup:
+    title: str
+    lines: list[WorkLine] = field(default_factory=list)
+    total: int = 0
+    more_url: str = ""
+    more_label: str = ""
+    empty: str = ""
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.lines))
+
+
+@dataclass(frozen=True)
+class WorkList:
+    """The groups with something to do (in their order of consequence) and those with nothing waiting."""
+
+    waiting: list[WorkGroup]
+    clear: list[WorkGroup]
+
+    @classmethod
+    def of(cls, groups: list[WorkGroup]) -> WorkList:
+        return cls([g for g in groups if g.lines], [g for g in groups if not g.lines])
+
+
+def _day(day: date, today: date) -> str:
+    if day == today:
+        return "today"
+    if day == today + timedelta(days=1):
+        return "tomorrow"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def _who(pupil_label: str, school: School | None, several_schools: bool) -> str:
+    return f"{pupil_label}, {school.name}" if several_schools and school is not None else pupil_label
+
+
+def _deadline_line(d: Deadline, today: date, several_schools: bool) -> WorkLine:
+    if d.due < today:
+        when, urgency = f"Overdue by {_days((today - d.due).days)}", "late"
+    else:
+        when, urgency = f"Due {_day(d.due, today)}", "soon"
+    who = _who(d.child_label, d.school, several_schools)
+    if d.responsible == Responsible.LA:
+        who += " · the local authority acts: chase them" if urgency == "late" else " · the local authority acts"
+    elif d.responsible == Responsible.PARENT:
+        who += " · the family acts"
+    return WorkLine(when, urgency, f"{d.rule_id} {d.rule.action}", d.act_url, who)
+
+
+def _deadline_group(title: str, deadlines: list[Deadline], today: date, several: bool, empty: str) -> WorkGroup:
+    return WorkGroup(
+        title,
+        [_deadline_line(d, today, several) for d in deadlines[:LINES]],
+        len(deadlines),
+        reverse("ehcp:deadlines"),
+        "See every deadline",
+        empty,
+    )
+
+
+def _concern_group(user: User, today: date, several: bool, waiting: int) -> WorkGroup:
+    concerns = (
+        concerns_visible_to(user)
+        .filter(status=CauseForConcern.Status.NEW)
+        .select_related("pupil", "school")
+        .order_by("created_at", "pk")[:LINES]
+    )
+    lines = []
+    for concern in concerns:
+        age = (today - timezone.localdate(concern.created_at)).days
+        lines.append(
+            WorkLine(
+                "Raised today" if age == 0 else f"Waiting {_days(age)}",
+                "late" if age > 7 else "",
+                "Triage the concern",
+                reverse("register:concern_detail", args=[concern.pk]),
+                _who(concern.pupil.display_name, concern.school, several),
+            )
+        )
+    return WorkGroup(
+        "Concerns waiting for triage",
+        lines,
+        waiting,
+        reverse("register:concern_queue"),
+        "See every concern",
+        "No concern is waiting.",
+    )
+
+
+def _review_group(buckets: DeadlineBuckets, today: date, several: bool) -> WorkGroup:
+    """Annual reviews whose date falls after this week but within the next four weeks: time to invite people
+    and ask for advice (the meeting needs 2 weeks' notice). Those due sooner are already above."""
+    coming = [d for d in buckets.next_four_weeks if d.rule_id in ANNUAL_REVIEW_RULES]
+    lines = [
+        WorkLine(
+            f"Due {_day(d.due, today)}",
+            "",
+            "Prepare the annual review",
+            d.act_url,
+            _who(d.child_label, d.school, several),
+        )
+        for d in coming[:LINES]
+    ]
+    return WorkGroup(
+        "Annual reviews to prepare",
+        lines,
+        len(coming),
+        reverse("reviews:list"),
+        "See every annual review",
+        "No annual review falls in the next 5 weeks.",
+    )
+
+
+def _support_group(schools: list[School], today: date, several: bool) -> WorkGroup:
+    due = (
+        Cycle.objects.filter(
+            school__in=schools,
+            status=Cycle.Status.ACTIVE,
+            review_date__lte=today + timedelta(days=DUE_WITHIN_DAYS),
+        )
+        .filter(on_roll("pupil__"))
+        .select_related("pupil", "school")
+        .order_by("review_date", "pupil__legal_surname", "pk")
+    )
+    total = due.count()
+    lines = []
+    for cycle in due[:LINES]:
+        if cycle.review_date is None:  # a plan in place always has one; the field allows none before
+            continue
+        late = cycle.review_date < today
+        when = (
+            f"Overdue by {_days((today - cycle.review_date).days)}" if late else f"Due {_day(cycle.review_date, today)}"
+        )
+        lines.append(
+            WorkLine(
+                when,
+                "late" if late else "",
+                "Review the support plan",
+                reverse("graduated:review", args=[cycle.pk]),
+                _who(cycle.pupil.display_name, cycle.school, several),
+            )
+        )
+    return WorkGroup(
+        "Support plans to review",
+        lines,
+        total,
+        reverse("graduated:overview"),
+        "See every pupil on SEN support",
+        f"No support plan is due for review in the next {DUE_WITHIN_DAYS // 7} weeks.",
+    )
+
+
+def casework_worklist(user: User, schools: list[School], buckets: DeadlineBuckets, concerns_waiting: int) -> WorkList:
+    """The SENCO's, headteacher's and inclusion lead's work, most consequential first (see the module)."""
+    today = buckets.today
+    several = len(schools) > 1
+    return WorkList.of(
+        [
+            _deadline_group(
+                "Statutory deadlines overdue", buckets.overdue, today, several, "No statutory deadline is overdue."
+            ),
+            _deadline_group(
+                "Statutory deadlines this week", buckets.this_week, today, several, "Nothing is due in the next 7 days."
+            ),
+            _concern_group(user, today, several, concerns_waiting),
+            _review_group(buckets, today, several),
+            _support_group(schools, today, several),
+        ]
+    )
+
+
+# Teachers and teaching assistants ------------------------------------------------------------------------
+
+
+def sessions_to_log(user: User, *, today: date | None = None) -> WorkGroup:
+    """Provisions for the person's pupils (in a plan in place) that have no session logged today and fewer
+    sessions logged this week (Monday on) than the provision plans: one query. A provision with two or more of
+    the pupils opens the group form; one with a single pupil opens that pupil's form."""
+    today = today or timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    rows = (
+        Allocation.objects.filter(cycle__status=Cycle.Status.ACTIVE, cycle__pupil__in=loggable_pupils(user))
+        .filter(on_roll("cycle__pupil__"))
+        .values("provision_id", "provision__name", "provision__sessions_per_week")
+        .annotate(
+            pupils=Count("cycle__pupil_id", distinct=True),
+            a_pupil=Min("cycle__pupil_id"),
+            week=Count("deliveries__session_date", distinct=True, filter=Q(deliveries__session_date__gte=monday)),
+            last=Max("deliveries__session_date"),
+        )
+        .order_by("provision__name", "provision_id")
+    )
+    lines = []
+    for row in rows:
+        planned = row["provision__sessions_per_week"]
+        if row["last"] == today or row["week"] >= planned:
+            continue
+        group = row["pupils"] > 1
+        url = (
+            reverse("graduated:log_group_session", args=[row["provision_id"]])
+            if group
+            else reverse("graduated:log_session", args=[row["a_pupil"]])
+        )
+        lines.append(
+            WorkLine(
+                f"{row['week']} of {planned.normalize():f} this week",
+                "",
+                f"Log {row['provision__name']}",
+                url,
+                f"A group of {row['pupils']} pupils" if group else "One pupil",
+            )
+        )
+    return WorkGroup(
+        "Sessions to log today",
+        lines[:LINES],
+        len(lines),
+        reverse("graduated:sessions"),
+        "Log any other session",
+        "Every session planned for this week is logged.",
+    )
+
+
+def open_concerns_of(user: User) -> WorkGroup:
+    """The concerns the person raised that are still open, newest first: two queries."""
+    concerns = concerns_raised_by(user).filter(
+        status__in=[CauseForConcern.Status.NEW, CauseForConcern.Status.IN_PROGRESS]
+    )
+    total = concerns.count()
+    lines = [
+        WorkLine(
+            f"Raised {timezone.localdate(c.created_at):%-d %b}",
+            "",
+            "Waiting for the SENCO" if c.status == CauseForConcern.Status.NEW else "The SENCO is looking into it",
+            reverse("register:concern_detail", args=[c.pk]),
+            c.pupil.display_name,
+        )
+        for c in concerns[:LINES]
+    ]
+    return WorkGroup(
+        "My concerns still open",
+        lines,
+        total,
+        reverse("register:my_concerns"),
+        "See every concern I raised",
+        "None of your concerns is still open.",
+    )
