@@ -128,3 +128,28 @@ def test_no_work_list_for_governors_trustees_or_parents(demo) -> None:
         response = demo.client_for(email).get("/")
         assert "work" not in response.context, email
         assert "Triage the concern" not in response.content.decode(), email
+
+
+@pytest.mark.parametrize("email", ["senco.acorn@oak.test", "lead@oak.test", "ta.acorn@oak.test"])
+def test_the_work_list_costs_the_same_queries_however_much_work_there_is(demo, email) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_work(n: int) -> None:
+        today = timezone.localdate()
+        for i in range(n):
+            make_plan(demo, demo.acorn, issued_on=today - timedelta(days=400 + i))
+            make_concern(demo, demo.acorn)
+            active_cycle(demo, demo.acorn, review_in_days=-i)
+
+    def queries(client) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return len(ctx.captured_queries)
+
+    client = demo.client_for(email)
+    add_work(1)
+    queries(client)  # warm the session
+    small = queries(client)
+    add_work(LINES + 2)
+    assert queries(client) == small
