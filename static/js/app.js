@@ -29,8 +29,39 @@ function enhanceTableWrappers (scope) {
   })
 }
 
+/**
+ * On a phone each row of a data table becomes a card (see app.css, .app-table--stack): every cell shows its
+ * column's heading, copied here into data-label. Tables marked .app-table--no-stack stay tables.
+ * @param {ParentNode} scope
+ */
+function stackTables (scope) {
+  scope.querySelectorAll('table.govuk-table:not(.app-table--no-stack)').forEach((table) => {
+    const headRows = table.tHead ? table.tHead.rows : []
+    if (!headRows.length) return
+    const labels = []
+    for (const th of headRows[headRows.length - 1].cells) {
+      const text = th.textContent.replace(/\s+/g, ' ').trim()
+      for (let i = 0; i < th.colSpan; i++) labels.push(text)
+    }
+    for (const body of [...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])]) {
+      for (const row of body.rows) {
+        let column = 0
+        for (const cell of row.cells) {
+          const label = labels[column]
+          if (label && !cell.hasAttribute('data-label') && !(cell.tagName === 'TH' && cell.scope === 'row')) {
+            cell.setAttribute('data-label', label)
+          }
+          column += cell.colSpan
+        }
+      }
+    }
+    table.classList.add('app-table--stack')
+  })
+}
+
 initAll()
 enhanceTableWrappers(document)
+stackTables(document)
 
 // Re-initialise GOV.UK components inside content swapped in by htmx.
 document.addEventListener('htmx:afterSettle', (event) => {
@@ -38,5 +69,6 @@ document.addEventListener('htmx:afterSettle', (event) => {
   if (target instanceof HTMLElement) {
     initAll({ scope: target })
     enhanceTableWrappers(target)
+    stackTables(target)
   }
 })
