@@ -64,3 +64,28 @@ def test_limits_are_shown_and_not_cut_by_the_browser(demo) -> None:
     page = html.content.decode()
     assert "maxlength=" not in page.split('id="app-header-search"')[-1].split("</header>")[-1]
     assert "At most 300 characters." in page
+
+
+def test_a_step_dated_before_the_request_says_so_beside_the_date(demo) -> None:
+    from tests.permission_cases.ehcp import make_assessment
+
+    received = timezone.localdate() - timedelta(days=10)
+    assessment = make_assessment(demo, demo.acorn, received=received)
+    response = demo.client_for("senco.acorn@oak.test").post(
+        reverse("ehcp:assessment_event", kwargs={"pk": assessment.pk, "event": "decision"}),
+        {"on": (received - timedelta(days=1)).isoformat(), "decision": "assess"},
+    )
+    _beside(response, "on", "The date cannot be before the request was received")
+
+
+def test_annual_review_dates_are_refused_beside_their_field(demo) -> None:
+    from tests.permission_cases.reviews import make_review
+
+    client = demo.client_for("senco.acorn@oak.test")
+    held = make_review(demo, demo.acorn, stage="held")
+    response = client.post(reverse("reviews:report_sent", kwargs={"pk": held.pk}), {"sent_on": TOMORROW})
+    _beside(response, "sent_on", "cannot be in the future")
+    planning = make_review(demo, demo.acorn)
+    far = (timezone.localdate() + timedelta(days=800)).isoformat()
+    response = client.post(reverse("reviews:schedule", kwargs={"pk": planning.pk}), {"meeting_date": far})
+    _beside(response, "meeting_date", "within the next two years")

@@ -42,7 +42,7 @@ def add_membership(*, user: User, role: str, school: School | None, actor: User 
     if Role(role) in {Role.INCLUSION_LEAD, Role.TRUSTEE}:
         school = None
     elif school is None:
-        raise ValidationError(f"A {Role(role).label} belongs to a school: choose one.")
+        raise ValidationError({"school": f"A {Role(role).label} belongs to a school: choose one."})
     if school is not None and school.trust_id != user.trust_id:
         raise ValidationError("That school belongs to another trust.")
     membership = Membership(trust_id=user.trust_id, user=user, school=school, role=role)

@@ -18,9 +18,10 @@ Outcome = NeedsAssessment.Outcome
 Decision = NeedsAssessment.Decision
 
 
-def _not_future(d: date, what: str) -> None:
+def _not_future(d: date, what: str, field: str) -> None:
+    """Refuse a date after today, keyed to the form field it came from (shown beside it)."""
     if d > timezone.localdate():
-        raise ValidationError(f"{what} cannot be in the future.")
+        raise ValidationError({field: f"{what} cannot be in the future."})
 
 
 def _deadline(subject_type: str, subject_id: int, rule_id: str) -> Deadline | None:

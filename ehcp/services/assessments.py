@@ -101,12 +101,14 @@ def request_assessment(
 def correct_request_date(*, assessment: NeedsAssessment, request_received_on: date, actor: User) -> NeedsAssessment:
     """Correct the day the LA received the request: every deadline counted from it is recomputed. The row is
     re-read under lock, so a step recorded meanwhile is checked too."""
-    _not_future(request_received_on, "The date the LA received the request")
+    _not_future(request_received_on, "The date the LA received the request", "request_received_on")
     assessment = NeedsAssessment.objects.select_for_update().get(pk=assessment.pk)
     for field in ("decision_on", "advice_requested_on", "draft_served_on", "outcome_on"):
         later = getattr(assessment, field)
         if later is not None and later < request_received_on:
-            raise ValidationError(f"The request cannot be after a later step ({later:%-d %B %Y}).")
+            raise ValidationError(
+                {"request_received_on": f"The request cannot be after a later step ({later:%-d %B %Y})."}
+            )
     assessment.request_received_on = request_received_on
     assessment.save(update_fields=["request_received_on", "updated_at"])
     for rule_id in _assessment_rules(assessment):
@@ -177,10 +179,10 @@ def record_assessment_event(
     a = NeedsAssessment.objects.select_for_update().get(pk=assessment.pk)
     if event not in EVENTS:
         raise ValidationError("Choose a step of the assessment.")
-    _not_future(on, "The date")
+    _not_future(on, "The date", "on")
     if on < a.request_received_on:
         received = f"{a.request_received_on:%-d %B %Y}"
-        raise ValidationError(f"The date cannot be before the request was received ({received}).")
+        raise ValidationError({"on": f"The date cannot be before the request was received ({received})."})
     # The order of the steps (ehcp.road, which also decides what the page offers next).
     refusal = event_refusal(a, event)
     if refusal:
@@ -191,7 +193,7 @@ def record_assessment_event(
 
     if event == "decision":
         if decision not in {Decision.ASSESS, Decision.NOT_ASSESS}:
-            raise ValidationError("Choose whether the LA will assess.")
+            raise ValidationError({"decision": "Choose whether the LA will assess."})
         if a.decision != Decision.PENDING and a.decision != decision:
             raise ValidationError(f"The LA's decision is already recorded as “{a.get_decision_display()}”.")
         later = [
@@ -286,7 +288,8 @@ def record_assessment_event(
         if a.draft_served_on is None:
             raise ValidationError("Record when the draft plan was served first.")
         if on < a.draft_served_on:
-            raise ValidationError(f"The date cannot be before the draft was served ({a.draft_served_on:%-d %B %Y}).")
+            served = f"{a.draft_served_on:%-d %B %Y}"
+            raise ValidationError({"on": f"The date cannot be before the draft was served ({served})."})
         if event == "parent_comments":
             a.parent_comments_on = on
             _meet(*subject, "A4", on, actor)

@@ -17,14 +17,14 @@ MAX_PDF_BYTES = 20 * 1024 * 1024
 def check_pdf(upload: UploadedFile) -> None:
     """A PDF by its content (it starts with %PDF-), not by its name; at most 20 MB."""
     if upload.size is None or upload.size == 0:
-        raise ValidationError("The file is empty: choose the LA's PDF of the plan.")
+        raise ValidationError({"pdf": "The file is empty: choose the LA's PDF of the plan."})
     if upload.size > MAX_PDF_BYTES:
-        raise ValidationError("The file is larger than 20 MB: ask the LA for a smaller PDF.")
+        raise ValidationError({"pdf": "The file is larger than 20 MB: ask the LA for a smaller PDF."})
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
     if head != b"%PDF-":
-        raise ValidationError("The file is not a PDF: upload the plan as the LA sent it, as a PDF.")
+        raise ValidationError({"pdf": "The file is not a PDF: upload the plan as the LA sent it, as a PDF."})
 
 
 def _store_pdf(version: PlanVersion, upload: UploadedFile | None) -> None:

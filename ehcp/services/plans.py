@@ -387,7 +387,7 @@ def add_outcome(
     """Add a section E outcome (with any provision lines) to a plan version."""
     _check_not_ceased(version)
     if not text.strip():
-        raise ValidationError("Enter the outcome.")
+        raise ValidationError({"text": "Enter the outcome."})
     for line in provision:
         _check_provision(line)
     position = PlanOutcome.objects.filter(version=version).count() + 1

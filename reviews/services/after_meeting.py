@@ -30,11 +30,14 @@ def record_report_sent(*, review: AnnualReview, sent_on: date, actor: User) -> A
         )
     assert review.held_on is not None  # may_record_report: the meeting is recorded
     if sent_on > _today():
-        raise ValidationError("The date the report was sent cannot be in the future.")
+        raise ValidationError({"sent_on": "The date the report was sent cannot be in the future."})
     if sent_on < review.held_on:
-        raise ValidationError(f"The report cannot be sent before the meeting ({review.held_on:%-d %B %Y}).")
+        raise ValidationError(
+            {"sent_on": f"The report cannot be sent before the meeting ({review.held_on:%-d %B %Y})."}
+        )
     if review.la_decision_on and sent_on > review.la_decision_on:
-        raise ValidationError(f"The report cannot be after the LA's decision ({review.la_decision_on:%-d %B %Y}).")
+        decided = f"{review.la_decision_on:%-d %B %Y}"
+        raise ValidationError({"sent_on": f"The report cannot be after the LA's decision ({decided})."})
     review.report_sent_on = sent_on
     if review.status == Status.HELD:
         review.status = Status.REPORT_SENT

@@ -36,10 +36,13 @@ def schedule_meeting(*, review: AnnualReview, meeting_date: date, actor: User) -
         raise ValidationError("The meeting has been recorded: correct its date on the meeting record instead.")
     if meeting_date < review.anchor_date:
         raise ValidationError(
-            f"The meeting cannot be before {review.anchor_date:%-d %B %Y}, when {review.get_anchor_kind_display()}."
+            {
+                "meeting_date": f"The meeting cannot be before {review.anchor_date:%-d %B %Y}, "
+                f"when {review.get_anchor_kind_display()}."
+            }
         )
     if meeting_date > _today() + timedelta(days=730):
-        raise ValidationError("The meeting must be within the next two years: check the year.")
+        raise ValidationError({"meeting_date": "The meeting must be within the next two years: check the year."})
     old = review.meeting_date
     if old == meeting_date:
         return review
