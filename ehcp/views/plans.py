@@ -218,7 +218,11 @@ def version_pdf_upload(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.attach_plan_pdf(version=version, pdf=form.cleaned_data["pdf"], actor=request.user)
         except ValidationError as exc:
-            form.add_error("pdf", exc)
+            # Every refusal here is about the file: keyed ones go where their key says, the rest beside it too.
+            if hasattr(exc, "error_dict"):
+                add_service_errors(form, exc)
+            else:
+                form.add_error("pdf", exc)
         else:
             messages.success(request, "PDF attached.")
             return redirect(f"{_plan_url(version)}?version={version.number}")
