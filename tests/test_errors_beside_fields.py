@@ -89,3 +89,19 @@ def test_annual_review_dates_are_refused_beside_their_field(demo) -> None:
     far = (timezone.localdate() + timedelta(days=800)).isoformat()
     response = client.post(reverse("reviews:schedule", kwargs={"pk": planning.pk}), {"meeting_date": far})
     _beside(response, "meeting_date", "within the next two years")
+
+
+def test_a_step_before_the_decision_to_assess_says_so_beside_the_date(demo) -> None:
+    from tests.permission_cases.ehcp import make_assessment
+
+    received = timezone.localdate() - timedelta(days=20)
+    assessment = make_assessment(demo, demo.acorn, received=received)
+    client = demo.client_for("senco.acorn@oak.test")
+    decided = (received + timedelta(days=10)).isoformat()
+    url = reverse("ehcp:assessment_event", kwargs={"pk": assessment.pk, "event": "decision"})
+    assert client.post(url, {"on": decided, "decision": "assess"}).status_code == 302
+    response = client.post(
+        reverse("ehcp:assessment_event", kwargs={"pk": assessment.pk, "event": "advice_requested"}),
+        {"on": (received + timedelta(days=5)).isoformat()},
+    )
+    _beside(response, "on", "cannot be before the LA's decision to assess")

@@ -137,7 +137,12 @@ def _after_decision_to_assess(a: NeedsAssessment, on: date, what: str) -> None:
         raise ValidationError(f"Record the LA's decision to assess first: {what} comes after it.")
     if on < a.decision_on:
         raise ValidationError(
-            f"{what[0].upper()}{what[1:]} cannot be before the LA's decision to assess ({a.decision_on:%-d %B %Y})."
+            {
+                "on": (
+                    f"{what[0].upper()}{what[1:]} cannot be before the LA's decision to assess "
+                    f"({a.decision_on:%-d %B %Y})."
+                )
+            }
         )
 
 
@@ -207,8 +212,12 @@ def record_assessment_event(
         if later and on > min(later)[0]:
             first, step = min(later)
             raise ValidationError(
-                f"The LA's decision cannot be after a step that follows it: {step} on {first:%-d %B %Y}. "
-                "Check the dates."
+                {
+                    "on": (
+                        f"The LA's decision cannot be after a step that follows it: {step} on {first:%-d %B %Y}. "
+                        "Check the dates."
+                    )
+                }
             )
         a.decision, a.decision_on = decision, on
         _meet(*subject, "A1", on, actor)
@@ -223,7 +232,11 @@ def record_assessment_event(
         _after_decision_to_assess(a, on, "the LA's request for the school's advice")
         if a.draft_served_on is not None and on > a.draft_served_on:
             raise ValidationError(
-                f"Advice is asked for before the draft plan, which was served on {a.draft_served_on:%-d %B %Y}."
+                {
+                    "on": (
+                        f"Advice is asked for before the draft plan, which was served on {a.draft_served_on:%-d %B %Y}."
+                    )
+                }
             )
         a.advice_requested_on = on
         open_deadline(
@@ -240,7 +253,7 @@ def record_assessment_event(
             raise ValidationError("Record when the LA asked for the school's advice first.")
         if on < a.advice_requested_on:
             raise ValidationError(
-                f"The advice cannot be sent before it was asked for ({a.advice_requested_on:%-d %B %Y})."
+                {"on": (f"The advice cannot be sent before it was asked for ({a.advice_requested_on:%-d %B %Y}).")}
             )
         a.advice_sent_on = on
         _meet(*subject, "A2", on, actor)
@@ -250,7 +263,12 @@ def record_assessment_event(
         _after_decision_to_assess(a, on, "the draft plan")
         if a.advice_requested_on is not None and on < a.advice_requested_on:
             raise ValidationError(
-                f"The draft plan cannot be served before the LA asked for advice ({a.advice_requested_on:%-d %B %Y})."
+                {
+                    "on": (
+                        "The draft plan cannot be served before the LA asked for advice "
+                        f"({a.advice_requested_on:%-d %B %Y})."
+                    )
+                }
             )
         a.draft_served_on = on
         if a.school_consulted_on is not None and a.school_consulted_on < on:
@@ -272,7 +290,7 @@ def record_assessment_event(
             raise ValidationError("Record when the draft plan was served first.")
         if on < a.draft_served_on:
             raise ValidationError(
-                f"The school cannot be consulted before the draft was served ({a.draft_served_on:%-d %B %Y})."
+                {"on": (f"The school cannot be consulted before the draft was served ({a.draft_served_on:%-d %B %Y}).")}
             )
         a.school_consulted_on = on
         open_deadline(

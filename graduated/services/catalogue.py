@@ -63,7 +63,7 @@ def save_provision(
             provision.save()
     except IntegrityError as exc:
         raise ValidationError(
-            f"The catalogue already has a provision called {name.strip()}. Choose another name."
+            {"name": (f"The catalogue already has a provision called {name.strip()}. Choose another name.")}
         ) from exc
     audit.record(
         actor=actor,
