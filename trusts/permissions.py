@@ -147,8 +147,11 @@ def memberships_of(user: AnyUser) -> list[Membership]:
     if cached is None:
         # The user's own trust, explicitly: permission checks work the same inside or outside a request.
         with scope(trust=user.trust_id):
-            cached = list(Membership.objects.filter(user=user).select_related("school"))
+            cached = list(Membership.objects.filter(user=user).select_related("school", "trust"))
         setattr(user, "_membership_cache", cached)  # noqa: B010 - a cache on the user object, not a field
+        # The header names the trust on every page: take it from the same query rather than asking again.
+        if cached and cached[0].trust_id == user.trust_id and not User.trust.is_cached(user):
+            User.trust.field.set_cached_value(user, cached[0].trust)
     return cached
 
 

@@ -150,7 +150,7 @@ def test_the_group_page_query_count_is_constant(demo, django_assert_num_queries,
     _group(demo, size)
     client = demo.client_for("ta.acorn@oak.test")
     client.get(_url(demo.acorn))
-    with django_assert_num_queries(13):  # the menu asks who the trust names as data protection lead
+    with django_assert_num_queries(12):  # the menu asks who the trust names as data protection lead
         client.get(_url(demo.acorn))
 
 
