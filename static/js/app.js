@@ -30,6 +30,18 @@ function enhanceTableWrappers (scope) {
 }
 
 /**
+ * What a heading shows on screen: without its visually hidden words, so that a column headed only for screen
+ * readers ("Actions") puts no label on the phone's card.
+ * @param {HTMLElement} th
+ * @returns {string}
+ */
+function visibleText (th) {
+  const copy = th.cloneNode(true)
+  copy.querySelectorAll('.govuk-visually-hidden').forEach((hidden) => hidden.remove())
+  return copy.textContent.replace(/\s+/g, ' ').trim()
+}
+
+/**
  * Each column's heading, as a cell of the table body would be labelled: the header rows' cells laid out on a
  * grid (colspan and rowspan), the texts over one column joined ("Acorn – K %" under a two-row heading).
  * @param {HTMLTableElement} table
@@ -41,7 +53,7 @@ function columnLabels (table) {
     let column = 0
     for (const th of row.cells) {
       while (grid[r] && grid[r][column] !== undefined) column++
-      const text = th.textContent.replace(/\s+/g, ' ').trim()
+      const text = visibleText(th)
       for (let dr = 0; dr < Math.max(th.rowSpan, 1); dr++) {
         grid[r + dr] = grid[r + dr] || []
         for (let dc = 0; dc < th.colSpan; dc++) grid[r + dr][column + dc] = text

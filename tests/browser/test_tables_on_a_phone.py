@@ -1,6 +1,6 @@
-"""On a 390 px phone the widest tables (the trustee's schools side by side, the SEN register, deadlines) stack
-their rows as cards, each cell after its column's heading: nothing scrolls sideways, and screen readers still
-get a real table. At 1280 px they stay ordinary tables."""
+"""On a 390 px phone the widest tables (the trustee's schools side by side, the SEN register, deadlines, annual
+reviews) stack their rows as cards, each cell after its column's heading: nothing scrolls sideways, and screen
+readers still get a real table. At 1280 px they stay ordinary tables."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ ROW_HEADER_AND_EMPTY = """() => {
     const empty = document.querySelector('table.govuk-table tbody td.app-table__cell--empty');
     return [th && th.hasAttribute('data-label'), th && getComputedStyle(th).display,
             empty && getComputedStyle(empty).display, empty && empty.hasAttribute('data-label')] }"""
+
+# A column headed only for screen readers ("Action", visually hidden) puts no label on the card: [cells, labelled].
+HIDDEN_HEADING_CELLS = """() => { let cells = 0, labelled = 0;
+    for (const table of document.querySelectorAll('table.app-table--stack')) {
+      [...table.tHead.rows[table.tHead.rows.length - 1].cells].forEach((th, i) => {
+        const copy = th.cloneNode(true); copy.querySelectorAll('.govuk-visually-hidden').forEach((h) => h.remove());
+        if (copy.textContent.trim()) return;
+        for (const row of table.tBodies[0].rows) {
+          if (row.cells[i]) { cells++; labelled += row.cells[i].hasAttribute('data-label') } } }) }
+    return [cells, labelled] }"""
 
 
 def _table_roles(context, page) -> Counter[str]:  # type: ignore[no-untyped-def]
@@ -59,11 +69,13 @@ def test_tables_stack_on_a_phone_and_stay_tables_on_a_laptop(live_demo, browser,
     phone = browser.new_context(viewport={"width": 390, "height": 844})
     page = phone.new_page()
     sign_in(page, live_demo.url, "senco.acorn@oak.test")
-    for path in ("/register/", "/ehc/deadlines/"):
+    for path in ("/register/", "/ehc/deadlines/", "/reviews/"):
         page.goto(f"{live_demo.url}{path}")
         assert page.locator("table.govuk-table tbody tr").count() >= 1, path
         assert page.evaluate(NO_SIDEWAYS_SCROLL), path
         assert page.evaluate(FIRST_LABEL)[2] == "block", path
+        cells, labelled = page.evaluate(HIDDEN_HEADING_CELLS)
+        assert labelled == 0 and (cells >= 1 or path != "/reviews/"), path  # "Start the review" has no "Action:"
         axe_clean(page)
     # A long web address in a sentence wraps rather than pushing the page wide.
     page.goto(f"{live_demo.url}/sen-information-report/")
