@@ -18,44 +18,35 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("trusts", "pupils", "register", "graduated", "ehcp", "reviews", "reports")
-# Words that keep their capital mid-sentence: the names of things (a product part, a document, a register, a
-# service), days and months. Acronyms (SEN, SENCO, EHC, LA, UPN...) are all capitals and always allowed.
+# Names of several words, which keep their capitals wherever they are: the product, the pupil's profile, the
+# statutory guidance, the tribunal, and the sign-in services a trust can use.
+NAMED_PHRASES = (
+    "SEND Casework",
+    "All about me",
+    "Code of Practice",
+    "SEND Tribunal",
+    "Microsoft Entra ID",
+    "Google Workspace",
+    "OpenID Connect",
+)
+# Single words that keep their capital mid-sentence: names of organisations, places, languages, products and
+# forms, school years, days and months. Acronyms (SEN, SENCO, EHC, LA, UPN...) are all capitals and always allowed.
 NAMES = {
-    "All",  # "All about me", the pupil's profile
-    "Code",
-    "Practice",  # the SEND Code of Practice
-    "Casework",  # the product, SEND Casework
     "DfE",  # the Department for Education
-    "Form",  # JCQ's Form 8, the access arrangements form
+    "Ofsted",
     "England",
     "English",
     "Microsoft",
     "Google",
     "Word",
     "JavaScript",
-    "Ofsted",
-    "Year",
+    "Form",  # JCQ's Form 8, the access arrangements form
+    "Year",  # Year 4
     "Reception",
     "Nursery",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    *("January", "February", "March", "April", "May", "June", "July"),
+    *("August", "September", "October", "November", "December"),
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 # A new sentence (or a quotation, a bracket, a new line, a list item) may start with a capital; so may the text
@@ -65,6 +56,8 @@ SENTENCE_BREAK = re.compile(r"[.:;!?]\s+|[(\"“\]\n]|\s-\s")
 
 def _capitalised_mid_sentence(text: str) -> list[str]:
     found = []
+    for phrase in NAMED_PHRASES:
+        text = text.replace(phrase, "x")
     for sentence in SENTENCE_BREAK.split(text):
         for word in WORD.findall(sentence)[1:]:
             bare = word.split("'")[0].split("’")[0]
@@ -115,13 +108,15 @@ def _call_name(call: ast.Call) -> str:
 
 
 # What people read, by call: flash messages (the message argument), notifications (text=), emails (subject=),
-# form fields (label=, empty_label=).
+# form fields (label=, empty_label=, and a model field's verbose_name=, which a model form shows as its label).
 KEYWORDS = {"text": {"notify"}, "subject": {"EmailMessage", "EmailMultiAlternatives", "send_mail"}}
-FORM_KEYWORDS = {"label", "empty_label"}
+FORM_KEYWORDS = {"label", "empty_label", "verbose_name"}
+CHOICES = {"TextChoices", "IntegerChoices", "Choices"}  # their labels are radios, selects and tags
 
 
 def _user_facing_strings() -> list[tuple[str, int, str, str]]:
-    """(path, line, kind, literal) for every flash message, notification, email subject and form label."""
+    """(path, line, kind, literal) for every flash message, notification, email subject, form label (also a
+    model form's Meta.labels) and choice label."""
     found = []
     email_texts: set[str] = set()  # functions filling trusts.invitations.EMAIL_TEXT: (subject, first paragraph)
     trees = {}
@@ -136,6 +131,16 @@ def _user_facing_strings() -> list[tuple[str, int, str, str]]:
                     email_texts.add(node.value.id)
     for path, tree in trees.items():
         where = str(path.relative_to(ROOT))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {getattr(base, "attr", getattr(base, "id", "")) for base in node.bases}
+                for item in node.body:
+                    if not isinstance(item, ast.Assign):
+                        continue
+                    if bases & CHOICES and isinstance(item.value, ast.Tuple) and item.value.elts:
+                        found += [(where, item.lineno, "choice", t) for t in _literals(item.value.elts[-1], {})]
+                    if getattr(item.targets[0], "id", "") == "labels" and isinstance(item.value, ast.Dict):
+                        found += [(where, item.lineno, "label", t) for v in item.value.values for t in _literals(v, {})]
         functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
         for function in [tree, *functions]:
             assigned = _assignments(function) if function is not tree else {}
@@ -156,6 +161,14 @@ def _user_facing_strings() -> list[tuple[str, int, str, str]]:
                         and len(node.args) >= 2
                     ):
                         found += [(where, node.lineno, "message", t) for t in _literals(node.args[1], assigned)]
+                    if (
+                        name.endswith("Field")
+                        and name != "ManyToManyField"
+                        and getattr(node.func, "value", None) is not None
+                        and node.args
+                    ):
+                        if getattr(node.func.value, "id", "") == "models":  # type: ignore[attr-defined]
+                            found += [(where, node.lineno, "verbose_name", t) for t in _literals(node.args[0], {})]
                     for keyword in node.keywords:
                         if name in KEYWORDS.get(keyword.arg or "", set()) or keyword.arg in FORM_KEYWORDS:
                             found += [
@@ -175,8 +188,8 @@ def test_messages_notifications_email_subjects_and_form_labels_are_in_sentence_c
     strings = _user_facing_strings()
     kinds = {kind for _path, _line, kind, _text in strings}
     # The scan sees each kind: flash messages, notify(text=...) (also through a variable), email subjects
-    # (the mailer's and the invitations'), and form labels.
-    assert {"message", "text", "subject", "email", "label"} <= kinds, kinds
+    # (the mailer's and the invitations'), form labels and choices.
+    assert {"message", "text", "subject", "email", "label", "verbose_name", "choice"} <= kinds, kinds
     assert len([s for s in strings if s[2] == "message"]) > 50 and len([s for s in strings if s[2] == "text"]) > 10
     bad = [(path, line, text) for path, line, _kind, text in strings if _capitalised_mid_sentence(text)]
     assert bad == []
