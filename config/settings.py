@@ -256,6 +256,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 LANGUAGE_CODE = "en-gb"
+# Our own wording of libraries' strings (django-allauth's account pages and emails in sentence case).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -457,7 +457,7 @@ def _check_row(
     elif existing is None:
         row.outcome = "invite"
     elif not existing.is_active:
-        row.problems.append("This person was deactivated; invite them again from the People page if they are back.")
+        row.problems.append("This person was deactivated; invite them again from the people page if they are back.")
     elif Membership.objects.filter(user=existing, role=role, school=school).exists():
         row.outcome = "no change"
     else:

@@ -30,26 +30,86 @@ function enhanceTableWrappers (scope) {
 }
 
 /**
+ * What a heading shows on screen: without its visually hidden words, so that a column headed only for screen
+ * readers ("Actions") puts no label on the phone's card.
+ * @param {HTMLElement} th
+ * @returns {string}
+ */
+function visibleText (th) {
+  const copy = th.cloneNode(true)
+  copy.querySelectorAll('.govuk-visually-hidden').forEach((hidden) => hidden.remove())
+  return copy.textContent.replace(/\s+/g, ' ').trim()
+}
+
+/**
+ * Each column's heading, as a cell of the table body would be labelled: the header rows' cells laid out on a
+ * grid (colspan and rowspan), the texts over one column joined ("Acorn – K %" under a two-row heading).
+ * @param {HTMLTableElement} table
+ * @returns {string[]}
+ */
+function columnLabels (table) {
+  const grid = []
+  Array.from(table.tHead.rows).forEach((row, r) => {
+    let column = 0
+    for (const th of row.cells) {
+      while (grid[r] && grid[r][column] !== undefined) column++
+      const text = visibleText(th)
+      for (let dr = 0; dr < Math.max(th.rowSpan, 1); dr++) {
+        grid[r + dr] = grid[r + dr] || []
+        for (let dc = 0; dc < th.colSpan; dc++) grid[r + dr][column + dc] = text
+      }
+      column += th.colSpan
+    }
+  })
+  const width = Math.max(0, ...grid.map((row) => row.length))
+  const labels = []
+  for (let column = 0; column < width; column++) {
+    const parts = []
+    for (const row of grid) {
+      const text = row[column]
+      if (text && !parts.includes(text)) parts.push(text)
+    }
+    labels.push(parts.join(' – '))
+  }
+  return labels
+}
+
+/**
  * On a phone each row of a data table becomes a card (see app.css, .app-table--stack): every cell shows its
- * column's heading, copied here into data-label. Tables marked .app-table--no-stack stay tables.
+ * column's heading, copied here into data-label. A row's own heading (th scope="row") is the card's title
+ * and has no label; a cell across several columns (say "No pupils on the register") is labelled only when
+ * those columns share one heading; an empty cell is marked so that the card leaves it out. The table's
+ * parts get their roles written out, because some browsers stop exposing a table whose parts are
+ * display: block, and screen readers must still get a real table. Tables marked .app-table--no-stack, or
+ * without a header row, stay tables. Running it again on a table (after an htmx swap) is harmless.
  * @param {ParentNode} scope
  */
 function stackTables (scope) {
-  scope.querySelectorAll('table.govuk-table:not(.app-table--no-stack)').forEach((table) => {
-    const headRows = table.tHead ? table.tHead.rows : []
-    if (!headRows.length) return
-    const labels = []
-    for (const th of headRows[headRows.length - 1].cells) {
-      const text = th.textContent.replace(/\s+/g, ' ').trim()
-      for (let i = 0; i < th.colSpan; i++) labels.push(text)
-    }
-    for (const body of [...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])]) {
-      for (const row of body.rows) {
+  const selector = 'table.govuk-table:not(.app-table--no-stack)'
+  const tables = [...scope.querySelectorAll(selector)]
+  const around = scope instanceof Element ? scope.closest(selector) : null
+  if (around) tables.push(around) // htmx swapped rows into a table already on the page
+  tables.forEach((table) => {
+    if (!table.tHead || !table.tHead.rows.length) return
+    const labels = columnLabels(table)
+    table.setAttribute('role', 'table')
+    for (const group of [table.tHead, ...table.tBodies, ...(table.tFoot ? [table.tFoot] : [])]) {
+      group.setAttribute('role', 'rowgroup')
+      for (const row of group.rows) {
+        row.setAttribute('role', 'row')
         let column = 0
         for (const cell of row.cells) {
-          const label = labels[column]
-          if (label && !cell.hasAttribute('data-label') && !(cell.tagName === 'TH' && cell.scope === 'row')) {
-            cell.setAttribute('data-label', label)
+          const header = cell.tagName === 'TH'
+          const rowHeader = header && (cell.scope === 'row' || (group !== table.tHead && cell.scope !== 'col'))
+          if (!cell.hasAttribute('role')) {
+            cell.setAttribute('role', rowHeader ? 'rowheader' : header ? 'columnheader' : 'cell')
+          }
+          if (group !== table.tHead) {
+            const spanned = new Set(labels.slice(column, column + cell.colSpan))
+            const label = spanned.size === 1 ? [...spanned][0] : ''
+            if (label && !rowHeader && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', label)
+            const empty = !cell.textContent.trim() && !cell.querySelector('input, select, textarea, button, img, svg')
+            cell.classList.toggle('app-table__cell--empty', empty)
           }
           column += cell.colSpan
         }
