@@ -12,14 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from ehcp.models import Deadline, Responsible
 from ehcp.queries import DeadlineBuckets
-from graduated.models import Allocation, Cycle
-from graduated.queries import loggable_pupils, on_roll
+from graduated.queries import provisions_to_log, reviews_due_or_overdue
 from graduated.queries.lists import DUE_WITHIN_DAYS
 from register.concern_queries import concerns_raised_by, concerns_visible_to
 from register.models import CauseForConcern
@@ -158,16 +156,7 @@ def _review_group(buckets: DeadlineBuckets, today: date, several: bool) -> WorkG
 
 
 def _support_group(schools: list[School], today: date, several: bool) -> WorkGroup:
-    due = (
-        Cycle.objects.filter(
-            school__in=schools,
-            status=Cycle.Status.ACTIVE,
-            review_date__lte=today + timedelta(days=DUE_WITHIN_DAYS),
-        )
-        .filter(on_roll("pupil__"))
-        .select_related("pupil", "school")
-        .order_by("review_date", "pupil__legal_surname", "pk")
-    )
+    due = reviews_due_or_overdue(schools, today=today)
     total = due.count()
     lines = []
     for cycle in due[:LINES]:
@@ -224,18 +213,7 @@ def sessions_to_log(user: User, *, today: date | None = None) -> WorkGroup:
     the pupils opens the group form; one with a single pupil opens that pupil's form."""
     today = today or timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    rows = (
-        Allocation.objects.filter(cycle__status=Cycle.Status.ACTIVE, cycle__pupil__in=loggable_pupils(user))
-        .filter(on_roll("cycle__pupil__"))
-        .values("provision_id", "provision__name", "provision__sessions_per_week")
-        .annotate(
-            pupils=Count("cycle__pupil_id", distinct=True),
-            a_pupil=Min("cycle__pupil_id"),
-            week=Count("deliveries__session_date", distinct=True, filter=Q(deliveries__session_date__gte=monday)),
-            last=Max("deliveries__session_date"),
-        )
-        .order_by("provision__name", "provision_id")
-    )
+    rows = provisions_to_log(user, monday=monday)
     lines = []
     for row in rows:
         planned = row["provision__sessions_per_week"]

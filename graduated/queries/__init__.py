@@ -19,7 +19,7 @@ from .arrangements import (
 )
 from .catalogue import catalogue, provision_summary, rates_for, running_provisions
 from .evidence import evidence_for_pupil
-from .groups import GroupToLog, group_members, group_provision, groups_to_log, score_label
+from .groups import GroupToLog, group_members, group_provision, groups_to_log, provisions_to_log, score_label
 from .impact import NO_EVIDENCE, Impact, provision_impact
 from .lists import (
     DUE_WITHIN_DAYS,
@@ -27,6 +27,7 @@ from .lists import (
     cycles_due_for_review,
     overdue_reviews,
     pupils_short_of_parent_meetings,
+    reviews_due_or_overdue,
     support_counts,
     support_pupils,
 )
@@ -67,6 +68,8 @@ __all__ = [
     "group_members",
     "group_provision",
     "groups_to_log",
+    "provisions_to_log",
+    "reviews_due_or_overdue",
     "score_label",
     "SUPPORT_REVIEW",
     "meetings_for_parent",

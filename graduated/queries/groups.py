@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 
 from trusts.models import User
 
@@ -36,6 +37,23 @@ def groups_to_log(user: User) -> list[GroupToLog]:
         .order_by("provision__name")
     )
     return [GroupToLog(r["provision_id"], r["provision__name"], r["pupils"]) for r in rows]
+
+
+def provisions_to_log(user: User, *, monday: date) -> QuerySet[Any]:
+    """Each provision the person's pupils (in a plan in place) receive, as rows of provision_id,
+    provision__name, provision__sessions_per_week, pupils, a_pupil (one of them), week (sessions logged since
+    `monday`) and last (the latest session's date): one query."""
+    return (
+        _active_allocations(user)
+        .values("provision_id", "provision__name", "provision__sessions_per_week")
+        .annotate(
+            pupils=Count("cycle__pupil_id", distinct=True),
+            a_pupil=Min("cycle__pupil_id"),
+            week=Count("deliveries__session_date", distinct=True, filter=Q(deliveries__session_date__gte=monday)),
+            last=Max("deliveries__session_date"),
+        )
+        .order_by("provision__name", "provision_id")
+    )
 
 
 def group_members(user: User, provision: Provision) -> list[Allocation]:

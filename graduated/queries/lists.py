@@ -21,31 +21,32 @@ DUE_WITHIN_DAYS = 14
 MEETINGS_PER_YEAR = 3
 
 
-def cycles_due_for_review(school: School, *, today: date | None = None) -> QuerySet[Cycle]:
-    """Plans in place whose review date is today or in the next two weeks (soonest first)."""
+def reviews_due_or_overdue(schools: list[School], *, today: date | None = None) -> QuerySet[Cycle]:
+    """Plans in place in these schools whose review date has passed or falls in the next two weeks (oldest
+    first): `overdue_reviews` and `cycles_due_for_review` together, for the home page's work list."""
     today = today or _today()
     return (
         Cycle.objects.filter(
-            school=school,
+            school__in=schools,
             status=Cycle.Status.ACTIVE,
-            review_date__gte=today,
             review_date__lte=today + timedelta(days=DUE_WITHIN_DAYS),
         )
         .filter(on_roll("pupil__"))
-        .select_related("pupil")
+        .select_related("pupil", "school")
         .order_by("review_date", "pupil__legal_surname", "pk")
     )
+
+
+def cycles_due_for_review(school: School, *, today: date | None = None) -> QuerySet[Cycle]:
+    """Plans in place whose review date is today or in the next two weeks (soonest first)."""
+    today = today or _today()
+    return reviews_due_or_overdue([school], today=today).filter(review_date__gte=today)
 
 
 def overdue_reviews(school: School, *, today: date | None = None) -> QuerySet[Cycle]:
     """Plans in place whose review date has passed without a review (oldest first)."""
     today = today or _today()
-    return (
-        Cycle.objects.filter(school=school, status=Cycle.Status.ACTIVE, review_date__lt=today)
-        .filter(on_roll("pupil__"))
-        .select_related("pupil")
-        .order_by("review_date", "pupil__legal_surname", "pk")
-    )
+    return reviews_due_or_overdue([school], today=today).filter(review_date__lt=today)
 
 
 def pupils_short_of_parent_meetings(school: School, academic_year: int) -> QuerySet[Pupil]:
