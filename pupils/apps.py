@@ -21,10 +21,12 @@ class PupilsConfig(AppConfig):
         PERSON_DEACTIVATED_HOOKS.add(end_grants_of_leaver)
         # trusts' rule: anyone who can open a pupil's casework uses MFA, grantees included.
         CASEWORK_ACCESS_CHECKS.add(has_casework_grants)
-        from .moves import move_record_part
+        from .moves import MOVE_KIND, describe_move, move_events, move_record_part
         from .record import RECORD_PARTS
+        from .timeline import register_source
 
-        RECORD_PARTS.add(move_record_part)  # the record's timeline shows moves; its casework roles get the action
+        RECORD_PARTS.add(move_record_part)  # the pupil's casework roles get the move action
+        register_source(move_events, {MOVE_KIND: describe_move})  # and everyone sees the moves on the timeline
         from .voice import record_part as all_about_me_part
 
         RECORD_PARTS.add(all_about_me_part)  # the pupil's "All about me", for the staff who complete it with them

@@ -17,10 +17,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -33,7 +35,7 @@ from trusts.services import notify
 from .grants import _withdraw_permission
 from .models import AccessGrant, Document, GroupMember, Pupil
 from .record import RecordLink, RecordPart
-from .timeline import TimelineEvent
+from .timeline import Row, TimelineEvent, event_rows
 
 # Apps above pupils move their rows for the pupil: hook(pupil=, from_school=, to_school=, moved_on=, actor=),
 # called inside record_move's transaction after the pupil's own school has changed. Each returns the lines
@@ -226,30 +228,50 @@ class Move:
     text: str
 
 
+def _move_entries(pupil: Pupil) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        pupil_id=pupil.pk, object_type="pupils.Pupil", action=audit.Action.CHANGE, summary__startswith=MOVE_PREFIX
+    )
+
+
+def _move_of(summary: str, logged_on: date) -> Move:
+    """The move an audit summary records: the day it names (else the day it was logged) and where from and to."""
+    found = _MOVE_DATE.search(summary)
+    day = date(int(found[3]), int(found[2]), int(found[1])) if found else logged_on
+    what = summary.split(": ", 1)[-1].split(" on ", 1)[0]
+    return Move(moved_on=day, text=f"Moved school within the trust, {what}.")
+
+
 def moves_of(pupil: Pupil) -> list[Move]:
     """The pupil's moves within the trust, from the audit log (one query)."""
-    entries = AuditEntry.objects.filter(
-        pupil_id=pupil.pk, object_type="pupils.Pupil", action=audit.Action.CHANGE, summary__startswith=MOVE_PREFIX
-    ).only("at", "summary")
-    moves = []
-    for entry in entries:
-        found = _MOVE_DATE.search(entry.summary)
-        day = date(int(found[3]), int(found[2]), int(found[1])) if found else timezone.localtime(entry.at).date()
-        what = entry.summary.split(": ", 1)[-1].split(" on ", 1)[0]
-        moves.append(Move(moved_on=day, text=f"Moved school within the trust, {what}."))
-    return moves
+    return [_move_of(e.summary, timezone.localtime(e.at).date()) for e in _move_entries(pupil).only("at", "summary")]
+
+
+MOVE_KIND = "pupil_move"
+
+
+def move_events(user: Any, pupil: Pupil) -> list[QuerySet[Any]]:
+    """The pupil's moves on the record's timeline (in its one query): everyone who opens the record sees them."""
+    return [
+        event_rows(
+            _move_entries(pupil).annotate(logged_on=TruncDate("at")), kind=MOVE_KIND, day="logged_on", note=F("summary")
+        )
+    ]
+
+
+def describe_move(row: Row) -> TimelineEvent:
+    move = _move_of(str(row["note"]), row["day"])
+    return TimelineEvent(day=move.moved_on, text=move.text)
 
 
 def move_record_part(user: User, pupil: Pupil, manage: bool) -> RecordPart | None:
-    """The record's part: the pupil's moves on the timeline, and the move action for their casework roles."""
-    links = []
-    if may_record_move(user, pupil):
-        links.append(
+    """The record's part: the move action for the pupil's casework roles (the moves are timeline events)."""
+    if not may_record_move(user, pupil):
+        return None
+    return RecordPart(
+        links=[
             RecordLink(
                 "Record a move to another school of the trust", reverse("pupils:move", kwargs={"pupil_id": pupil.pk})
             )
-        )
-    timeline = [TimelineEvent(day=m.moved_on, text=m.text) for m in moves_of(pupil)]
-    if not links and not timeline:
-        return None
-    return RecordPart(links=links, timeline=timeline)
+        ]
+    )

@@ -160,8 +160,21 @@ def concerns_for_record(user: User, pupil: Pupil) -> RecordConcerns:
         .select_related("raised_by", "triaged_by")
         .order_by("-created_at", "-pk")
     )
-    can_raise = may_raise_concerns(user) and pupils_for_concern(user).filter(pk=pupil.pk).exists()
-    return RecordConcerns(concerns, can_raise=can_raise, can_triage=can(user, "concern.triage", pupil))
+    can_triage = can(user, "concern.triage", pupil)
+    return RecordConcerns(
+        concerns, can_raise=may_raise_concern_about(user, pupil, triages=can_triage), can_triage=can_triage
+    )
+
+
+def may_raise_concern_about(user: User, pupil: Pupil, *, triages: bool) -> bool:
+    """Is the pupil among `pupils_for_concern(user)`? Whoever triages concerns at the pupil's school may raise
+    one about any pupil on roll there, which needs no query; anyone else is looked up."""
+    if not may_raise_concerns(user):
+        return False
+    on_roll = pupil.leaving_date is None or pupil.leaving_date > timezone.localdate()
+    if triages and on_roll:
+        return True
+    return pupils_for_concern(user).filter(pk=pupil.pk).exists()
 
 
 def family_concerns_of(user: User, pupil: Pupil) -> list[CauseForConcern]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from ehcp.models import Deadline
+from pupils.documents import documents_of
 from pupils.models import Pupil
 from pupils.record import RecordLink, RecordPart
 from trusts.models import User
@@ -23,7 +24,7 @@ def record_part(user: User, pupil: Pupil, manage: bool) -> RecordPart | None:
             RecordLink("Place a legal hold on this record", reverse("reports:legal_hold_new", args=[pupil.pk]))
         )
     if manage and can(user, "documents.manage", pupil):
-        for doc in pupil.documents.only("pk", "title", "pupil_id"):
+        for doc in documents_of(pupil):
             url = reverse("reports:document_delete", args=[pupil.pk, doc.pk])
             links.append(RecordLink(f"Delete “{doc.title}” (uploaded by mistake)", url))
     return RecordPart(links=links) if links else None

@@ -12,6 +12,7 @@ Files are stored under random names (`models.document_path`) and only ever serve
 from .access import (
     RecordDocuments,
     documents_for_record,
+    documents_of,
     documents_shared_with_parents,
     documents_visible_to,
     record_download,
@@ -57,6 +58,7 @@ __all__ = [
     "check_upload",
     "clean_file_name",
     "documents_for_record",
+    "documents_of",
     "documents_shared_with_parents",
     "documents_visible_to",
     "download_name",

@@ -46,6 +46,20 @@ def documents_shared_with_parents(pupil: Pupil) -> QuerySet[Document]:
     return Document.objects.filter(pupil=pupil, visibility=Document.Visibility.PARENTS).order_by("-created_at")
 
 
+def documents_of(pupil: Pupil) -> list[Document]:
+    """All the pupil's documents, newest first, with who uploaded them. On the record page they were read a
+    moment ago for its documents section (`documents_for_record` keeps them on the Pupil object), and the
+    other parts of the page (the data protection links) reuse that read."""
+    cached: list[Document] | None = getattr(pupil, "_record_documents", None)
+    return cached if cached is not None else _read_documents(pupil)
+
+
+def _read_documents(pupil: Pupil) -> list[Document]:
+    documents = list(Document.objects.filter(pupil=pupil).select_related("uploaded_by").order_by("-created_at", "-pk"))
+    setattr(pupil, "_record_documents", documents)  # noqa: B010 - for documents_of, not a field
+    return documents
+
+
 class RecordDocuments(list[Document]):
     """The documents section of a pupil's record: the documents, and what the viewer may do."""
 
@@ -68,5 +82,4 @@ def documents_for_record(user: User, pupil: Pupil) -> RecordDocuments:
         if grant is None:
             return RecordDocuments([], shown=False, can_upload=False)
         can_upload = as_advice = grant.kind == AccessGrant.Kind.EXTERNAL
-    documents = list(Document.objects.filter(pupil=pupil).select_related("uploaded_by").order_by("-created_at", "-pk"))
-    return RecordDocuments(documents, shown=True, can_upload=can_upload, as_advice=as_advice)
+    return RecordDocuments(_read_documents(pupil), shown=True, can_upload=can_upload, as_advice=as_advice)

@@ -107,6 +107,20 @@ def test_a_problem_is_named_and_nothing_is_written(demo, fields, message) -> Non
         assert not DeliveryLog.objects.exists() and not GroupSession.objects.exists()
 
 
+def test_a_refused_line_shows_its_error_beside_the_field_and_keeps_what_was_typed(demo) -> None:
+    cycles = _group(demo, 2)
+    response = _post(demo.client_for("ta.acorn@oak.test"), demo.acorn, cycles, score_0="lots", note_1="Keep me")
+    page = response.content.decode()
+    with scopes_disabled():
+        first, second = (c.allocations.get().pk for c in cycles)
+    # The message sits beside the score, is read with it, and links from the summary; nothing typed is lost.
+    assert f'<p id="id_score_{first}_error" class="govuk-error-message">' in page
+    assert f'id="id_score_{first}" value="lots" aria-describedby="id_score_{first}_error"' in page
+    assert f'href="#id_score_{first}"' in page
+    assert f'name="note_{second}" id="id_note_{second}" value="Keep me"' in page
+    assert "maxlength" not in page.split('id="main-content"')[-1]  # limits are told and checked, never cut
+
+
 def test_the_same_session_cannot_be_logged_twice(demo) -> None:
     cycles = _group(demo, 2)
     client = demo.client_for("ta.acorn@oak.test")
