@@ -7,6 +7,7 @@ timing assertions do not belong in tests.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -119,6 +120,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("Run the benchmark on PostgreSQL (make bench starts one).")
     ctx = scenarios.context()
+    gc.freeze()  # as config/wsgi.py does once a worker has loaded the project
     results: list[Result] = []
     for spec in scenarios.PAGES(ctx):
         results.append(page(**spec))

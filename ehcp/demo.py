@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -37,14 +38,18 @@ OUTCOMES = [
     services.OutcomeInput(
         text="By the end of the key stage, asks an adult for help when stuck, in class, without prompting.",
         provision=[
-            services.ProvisionInput("Social communication group", "weekly", "Teaching assistant", None),
+            services.ProvisionInput(
+                "Social communication group, in a group of no more than 6", "weekly", "Teaching assistant", Decimal(2)
+            ),
             services.ProvisionInput("Visual timetable and now/next board", "daily", "Class teacher", None),
         ],
     ),
     services.OutcomeInput(
         text="Moves between lessons and activities calmly, using a transition plan.",
         provision=[
-            services.ProvisionInput("Transition support at the start of the day", "daily", "Teaching assistant", None)
+            services.ProvisionInput(
+                "Transition support at the start of the day, one to one", "daily", "Teaching assistant", Decimal("0.6")
+            )
         ],
     ),
 ]

@@ -307,3 +307,29 @@ def compliance_summary(schools: list[School], period_start: date, period_end: da
         plans_exceptions_on_time=Count("id", filter=Q(rule_id="A6") & ~Q(exception_kind="") & on_time),
     )
     return ComplianceCounts(**totals)
+
+
+def current_provision_lines(*, schools: list[School] | None = None, pupil: Pupil | None = None) -> list[Any]:
+    """The section F lines of the current version of every EHC plan in force (not ceased) at these schools, or
+    of this pupil's plan, each with its version, plan and pupil: one query whatever their number. Ordered by
+    pupil, then the line's place in the plan."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    from .models import ProvisionLine
+
+    newest = (
+        PlanVersion.objects.filter(plan=OuterRef("version__plan"))
+        .values("plan")
+        .annotate(top=Max("number"))
+        .values("top")[:1]
+    )
+    lines = ProvisionLine.objects.filter(version__plan__ceased_on=None, version__number=Subquery(newest))
+    if pupil is not None:
+        lines = lines.filter(version__plan__pupil=pupil)
+    if schools is not None:
+        lines = lines.filter(version__plan__school__in=schools)
+    return list(
+        lines.select_related("version__plan__pupil", "version__plan__school", "outcome").order_by(
+            "version__plan__pupil__legal_surname", "version__plan__pupil__legal_forename", "version__plan", "pk"
+        )
+    )

@@ -36,3 +36,8 @@ class ReportsConfig(AppConfig):
 
         # A parent's notifications (meeting dates, their own statutory dates) link to their child's page.
         PARENT_LINKS.add(lambda pupil: reverse("reports:portal_child", kwargs={"pk": pupil.pk}))
+        from ehcp.services import PROVISION_CARRIED_HOOKS
+
+        from .delivery import carry_links
+
+        PROVISION_CARRIED_HOOKS.add(carry_links)  # an amended plan keeps which provision delivers each line

@@ -342,3 +342,19 @@ def _protect(values: Sequence[int], lines: Sequence[tuple[Sequence[int], int]]) 
                 states[total] = "secondary"
                 changed = True
     return states
+
+
+def suppress_delivery_rate(delivered: Decimal, promised: Decimal, *, pupils: int) -> Figure:
+    """The share of the hours EHC plans promised that were delivered, as a whole percentage: an average over
+    the pupils' hours, so (rule 4) not shown for fewer than 5 pupils. Hours themselves are never published
+    beside it, so no pupil's hours can be worked out from a school's rate and the trust's.
+
+    >>> [str(suppress_delivery_rate(Decimal(90), Decimal(100), pupils=n)) for n in (0, 3, 5)]
+    ['–', 'hidden', '90%']
+    """
+    if pupils <= 0 or promised <= 0:
+        return Figure(NOTHING)
+    if pupils < SMALLEST_SHOWN:
+        return Figure(HIDDEN, hidden=True)
+    percent = int((delivered * 100 / promised).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return Figure(f"{percent}%", percent)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_scopes import ScopedManager
 
@@ -155,3 +156,45 @@ class SubjectAccessRequest(TimeStamped):
 
     def __str__(self) -> str:
         return f"Subject access request received {self.received_on:%-d %B %Y}"
+
+
+class PlanProvisionLink(TimeStamped):
+    """Which school provision delivers a line of an EHC plan's section F: the SENCO maps each line once (one
+    line may be delivered by several provisions, one provision may deliver several lines); an amended plan
+    carries the mapping to its new lines (`ehcp.services.PROVISION_CARRIED_HOOKS`). Lives in `reports`,
+    above both `ehcp` and `graduated`, which never import each other."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey("trusts.School", on_delete=models.CASCADE, related_name="+")
+    line = models.ForeignKey("ehcp.ProvisionLine", on_delete=models.CASCADE, related_name="delivered_by_links")
+    provision = models.ForeignKey("graduated.Provision", on_delete=models.CASCADE, related_name="plan_links")
+    mapped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["line", "provision"]
+        constraints = [models.UniqueConstraint(fields=["line", "provision"], name="plan_provision_link_unique")]
+        indexes = [models.Index(fields=["trust", "school"])]
+
+    def __str__(self) -> str:
+        return f"Plan line {self.line_id} delivered by provision {self.provision_id}"
+
+
+class DeliverySetting(TimeStamped):
+    """The share of promised hours below which a pupil's delivery is flagged to their SENCO (default 90%)."""
+
+    DEFAULT_THRESHOLD = 90
+
+    trust = models.OneToOneField(Trust, on_delete=models.CASCADE, related_name="delivery_setting")
+    threshold_percent = models.PositiveSmallIntegerField(
+        "flag a pupil below this share of promised hours (%)",
+        default=DEFAULT_THRESHOLD,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    def __str__(self) -> str:
+        return f"Flag delivery below {self.threshold_percent}%"

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     board,
     dashboards,
+    delivery,
     evidence,
     family_concerns,
     family_voice,
@@ -24,6 +25,10 @@ urlpatterns = [
     path("figures/school/", dashboards.school_view, name="school_dashboard"),
     path("figures/trust/", dashboards.trust_view, name="trust_dashboard"),
     path("figures/trust/<slug:table>.csv", dashboards.trust_csv, name="trust_csv"),
+    # promised versus delivered: EHC plan provision against the sessions logged
+    path("delivery/", delivery.school_page, name="delivery_school"),
+    path("delivery/trust/", delivery.trust_page, name="delivery_trust"),
+    path("delivery/pupils/<int:pupil_id>/", delivery.pupil_page, name="delivery_pupil"),
     # the parent portal
     path("family/", portal.portal_home, name="portal"),
     path("family/child/<int:pk>/", portal.portal_child, name="portal_child"),

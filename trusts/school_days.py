@@ -9,6 +9,9 @@ school's half-terms. Counting school days for statutory limits stays in `ehcp.ru
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from .calendar_defaults import TermDates, academic_year_of, default_terms, school_days
@@ -65,3 +68,41 @@ def family_date(*, school: School, day: date, after: date | None = None) -> date
     if not later:
         raise ValueError(f"The school calendar has no school day after {after:%-d %B %Y}. Add the term dates.")
     return min(later)
+
+
+@dataclass(frozen=True)
+class SchoolYear:
+    """One school's academic year: its school days in order and its terms (each two half-terms, autumn,
+    spring and summer, as (first day, last day))."""
+
+    days: tuple[date, ...]
+    terms: tuple[tuple[date, date], ...]
+
+    def term_of(self, day: date) -> tuple[date, date]:
+        """The term `day` falls in, or the last one that began before it (in a holiday); the first term
+        before the year starts."""
+        started = [term for term in self.terms if term[0] <= day]
+        return started[-1] if started else self.terms[0]
+
+    def days_between(self, first: date, last: date) -> int:
+        """How many school days from `first` to `last`, both included."""
+        return bisect_right(self.days, last) - bisect_left(self.days, first) if first <= last else 0
+
+
+def school_years(schools: Iterable[School], academic_year: int) -> dict[int, SchoolYear]:
+    """Each school's academic year (its own term dates, the English default where it entered none): one
+    query for any number of schools."""
+    schools = list(schools)
+    halves: dict[int, list[TermDates]] = {}
+    rows = HalfTerm.objects.filter(calendar__school__in=schools, calendar__academic_year=academic_year)
+    for half in rows.values("calendar__school_id", "name", "start", "end").order_by("start"):
+        halves.setdefault(half["calendar__school_id"], []).append(TermDates(half["name"], half["start"], half["end"]))
+    default = default_terms(academic_year)
+    years = {}
+    for school in schools:
+        terms = sorted(halves.get(school.pk) or default, key=lambda t: t.start)
+        pairs = [terms[i : i + 2] for i in range(0, len(terms), 2)]
+        years[school.pk] = SchoolYear(
+            days=tuple(school_days(terms)), terms=tuple((pair[0].start, pair[-1].end) for pair in pairs)
+        )
+    return years

@@ -14,6 +14,7 @@ from .leavers import open_records_transfer
 from .pdfs import MAX_PDF_BYTES, attach_plan_pdf, check_pdf
 from .plans import (
     PLAN_ISSUE_DATE_HOOKS,
+    PROVISION_CARRIED_HOOKS,
     OutcomeInput,
     ProvisionInput,
     add_outcome,
@@ -35,6 +36,7 @@ __all__ = [
     "PLAN",
     "PLAN_CEASED_HOOKS",
     "PLAN_ISSUE_DATE_HOOKS",
+    "PROVISION_CARRIED_HOOKS",
     "ProvisionInput",
     "SECTIONS",
     "add_outcome",

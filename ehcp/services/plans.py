@@ -58,21 +58,26 @@ def _clean_sections(sections: Mapping[str, str]) -> dict[str, str]:
     return {field: (sections.get(field) or "").strip() for field in known}
 
 
-def _add_outcomes(version: PlanVersion, outcomes: Sequence[OutcomeInput], *, start: int = 1) -> None:
+def _add_outcomes(version: PlanVersion, outcomes: Sequence[OutcomeInput], *, start: int = 1) -> list[ProvisionLine]:
+    """Create the outcomes and their provision lines; returns the lines in the order they were given."""
+    created = []
     for position, item in enumerate(outcomes, start=start):
         outcome = PlanOutcome.objects.create(
             trust_id=version.trust_id, version=version, position=position, text=item.text.strip()
         )
         for line in item.provision:
-            ProvisionLine.objects.create(
-                trust_id=version.trust_id,
-                version=version,
-                outcome=outcome,
-                description=line.description.strip(),
-                hours=line.hours,
-                frequency=line.frequency.strip(),
-                delivered_by=line.delivered_by.strip(),
+            created.append(
+                ProvisionLine.objects.create(
+                    trust_id=version.trust_id,
+                    version=version,
+                    outcome=outcome,
+                    description=line.description.strip(),
+                    hours=line.hours,
+                    frequency=line.frequency.strip(),
+                    delivered_by=line.delivered_by.strip(),
+                )
             )
+    return created
 
 
 def _make_e(*, pupil: Pupil, issued_on: date, local_authority: str, actor: User) -> None:
@@ -272,6 +277,8 @@ def amend_plan(
         **cleaned,
     )
     version.save()
+    old_outcomes = list(PlanOutcome.objects.filter(version=latest).prefetch_related("provision"))
+    old_lines = [p for o in old_outcomes for p in o.provision.all()]  # type: ignore[attr-defined]
     carried = [
         OutcomeInput(
             text=o.text,
@@ -280,18 +287,25 @@ def amend_plan(
                 for p in o.provision.all()  # type: ignore[attr-defined]
             ],
         )
-        for o in PlanOutcome.objects.filter(version=latest).prefetch_related("provision")
+        for o in old_outcomes
     ]
-    _add_outcomes(version, carried)
+    pairs = list(zip(old_lines, _add_outcomes(version, carried), strict=True))
     for line in ProvisionLine.objects.filter(version=latest, outcome=None):
-        ProvisionLine.objects.create(
-            trust_id=plan.trust_id,
-            version=version,
-            description=line.description,
-            hours=line.hours,
-            frequency=line.frequency,
-            delivered_by=line.delivered_by,
+        pairs.append(
+            (
+                line,
+                ProvisionLine.objects.create(
+                    trust_id=plan.trust_id,
+                    version=version,
+                    description=line.description,
+                    hours=line.hours,
+                    frequency=line.frequency,
+                    delivered_by=line.delivered_by,
+                ),
+            )
         )
+    for hook in PROVISION_CARRIED_HOOKS:
+        hook(carried={old.pk: new.pk for old, new in pairs})
     if names_new_school_for_transfer:
         for transfer in PhaseTransfer.objects.filter(plan=plan):
             _meet(SubjectType.PHASE_TRANSFER, transfer.pk, "R9", issued_on, actor)
@@ -309,6 +323,16 @@ def amend_plan(
     )
     _store_pdf_last(version, pdf)
     return version
+
+
+# What apps above ehcp keep about a plan's provision lines follows them into an amended version: reports
+# carries the SENCO's mapping of each line to the school provision that delivers it. Called inside the
+# amendment's transaction as hook(carried={old line id: new line id}). Filled by: reports.apps.
+PROVISION_CARRIED_HOOKS: Hooks[Callable[..., object]] = Hooks(
+    "ehcp.services.PROVISION_CARRIED_HOOKS",
+    rule="an amended plan keeps which school provision delivers each of its provision lines",
+    filled_by="reports",
+)
 
 
 # Hooks that apps above ehcp register to recompute what they counted from a plan's issue date when it is

@@ -56,6 +56,21 @@ def provisions_to_log(user: User, *, monday: date) -> QuerySet[Any]:
     )
 
 
+CYCLE_TEXTS = (
+    "assess_notes",
+    "outside_advice",
+    "pupil_views",
+    "parent_views",
+    "liked_admired",
+    "important_to_me",
+    "how_to_support",
+    "expected_impact",
+    "review_pupil_views",
+    "review_parent_views",
+    "review_notes",
+)
+
+
 def group_members(user: User, provision: Provision) -> list[Allocation]:
     """The allocations of `provision` the person may log, each with its cycle, pupil and the cycle's outcomes
     (ordered), ordered by pupil name: three queries whatever the group's size."""
@@ -64,6 +79,8 @@ def group_members(user: User, provision: Provision) -> list[Allocation]:
         _active_allocations(user)
         .filter(provision=provision)
         .select_related("cycle", "cycle__pupil__school", "provision")
+        # A cycle's long texts cost more to load than the query for a group of a hundred: the form needs none.
+        .defer(*(f"cycle__{name}" for name in CYCLE_TEXTS))
         .prefetch_related(outcomes)
         .order_by("cycle__pupil__legal_surname", "cycle__pupil__legal_forename", "pk")
     )

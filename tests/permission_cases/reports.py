@@ -44,3 +44,21 @@ CASES += [
     Case("reports:portal_plan_pdf", kwargs=_child_with_plan, own={"parent.acorn@oak.test"}),
 ]
 COVERED_ELSEWHERE |= {"reports:portal_review_pdf": "tests/pupils/test_large_print.py"}
+
+
+# Promised versus delivered (reports.delivery): a pupil's and a school's for the school's casework roles (the
+# inclusion lead too); the trust's table, with small numbers hidden, for the inclusion lead and trustees.
+CASEWORK = {"lead@oak.test", "head.acorn@oak.test", "senco.acorn@oak.test"}
+
+
+def _pupil_with_plan(demo: Any, school: Any) -> dict[str, Any]:
+    from tests.permission_cases.ehcp import make_plan
+
+    return {"pupil_id": make_plan(demo, school).pupil_id}
+
+
+CASES += [
+    Case("reports:delivery_school", own=CASEWORK),
+    Case("reports:delivery_trust", own=TRUST),
+    Case("reports:delivery_pupil", kwargs=_pupil_with_plan, own=CASEWORK, other_school={"lead@oak.test"}),
+]

@@ -13,6 +13,7 @@ from graduated.demo import seed_graduated, seed_parent_views
 from graduated.demo.arrangements import seed_access_arrangements
 from pupils.demo import seed_health
 from register.demo import seed_pupils_and_register, seed_referrals
+from reports.delivery_demo import seed_delivery
 from reports.demo import seed_sen_information
 from reports.portal_demo import seed_portal
 from reviews.demo import seed_all_about_me, seed_reviews
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 seed_ehcp(objects),
                 seed_health(objects),
                 seed_reviews(objects),
+                seed_delivery(objects),  # promised versus delivered: a plan's 5 hours a week, about 3 delivered
                 seed_sen_information(objects),
                 seed_parent_views(objects),  # parents' views before a review (parent.acorn's two children)
                 seed_all_about_me(objects),
