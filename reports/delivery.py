@@ -30,6 +30,7 @@ from ehcp.models import ProvisionLine
 from ehcp.provision_hours import weekly_hours
 from ehcp.queries import current_provision_lines
 from graduated.models import Provision
+from graduated.queries import catalogue
 from graduated.queries.delivery import MISSED_WORDS, AllocationDelivery, allocation_deliveries
 from pupils.models import Pupil
 from trusts import audit
@@ -274,7 +275,7 @@ def pupils_below_threshold(schools: list[School], *, today: date | None = None) 
 
 def provisions_to_map(pupil: Pupil) -> list[Provision]:
     """The school's provisions a plan line may be mapped to."""
-    return list(Provision.objects.filter(school_id=pupil.school_id).order_by("name", "pk"))
+    return list(catalogue(pupil.school))
 
 
 @transaction.atomic
@@ -282,7 +283,7 @@ def map_line(*, line: ProvisionLine, provision_ids: Iterable[int], actor: User, 
     """Set which of the school's provisions deliver this plan line (replacing the previous mapping).
     Refuses a provision of another school. Returns the provision ids now mapped."""
     wanted = set(provision_ids)
-    known = set(Provision.objects.filter(school_id=pupil.school_id, pk__in=wanted).values_list("pk", flat=True))
+    known = set(catalogue(pupil.school).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - known:
         raise ValidationError({"provisions": "Choose provisions this school runs."})
     current = set(PlanProvisionLink.objects.filter(line=line).values_list("provision_id", flat=True))
