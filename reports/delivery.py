@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -44,10 +45,22 @@ PERIODS = {"term": "This term", "year": "This school year"}
 WEEK = Decimal(5)
 
 
+THRESHOLD_CACHE_SECONDS = 300  # the most a process without the shared cache may show an old threshold
+
+
+def _threshold_key(trust_id: int) -> str:
+    return f"delivery:threshold:{trust_id}"
+
+
 def threshold_of(trust_id: int) -> int:
-    """The share of promised hours below which a pupil is flagged (the trust's setting, else 90%)."""
-    found = DeliverySetting.objects.filter(trust_id=trust_id).values_list("threshold_percent", flat=True).first()
-    return found if found is not None else DeliverySetting.DEFAULT_THRESHOLD
+    """The share of promised hours below which a pupil is flagged (the trust's setting, else 90%). Cached: the
+    home page's work list reads it on every visit and it changes a few times a year (`save_threshold` clears it)."""
+
+    def read() -> int:
+        found = DeliverySetting.objects.filter(trust_id=trust_id).values_list("threshold_percent", flat=True).first()
+        return found if found is not None else DeliverySetting.DEFAULT_THRESHOLD
+
+    return int(cache.get_or_set(_threshold_key(trust_id), read, timeout=THRESHOLD_CACHE_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,7 @@ class PupilDelivery:
 
     @property
     def missed_words(self) -> list[tuple[str, int]]:
-        return [(MISSED_WORDS[reason], n) for reason, n in self.missed.items() if n]
+        return [(words, self.missed[reason]) for reason, words in MISSED_WORDS.items() if self.missed.get(reason)]
 
     @property
     def missed_total(self) -> int:
@@ -263,11 +276,27 @@ def totals_by_school(schools: list[School], *, key: str = "term", today: date | 
     return totals
 
 
-def pupils_below_threshold(schools: list[School], *, today: date | None = None) -> list[PupilDelivery]:
-    """This term's pupils whose delivery is below the trust's threshold (for the SENCO's work list)."""
+@dataclass(frozen=True)
+class ShortOfPlan:
+    """For the SENCO's work list: this term's pupils whose delivery is below the trust's threshold (most short
+    first), and how many plans promise hours but are not mapped to any provision yet."""
+
+    below: list[PupilDelivery]
+    unmapped: int
+    threshold: int
+
+
+def short_of_plan(schools: list[School], *, today: date | None = None) -> ShortOfPlan:
     today = today or timezone.localdate()
     rows = _deliveries(current_provision_lines(schools=schools), schools=schools, key="term", today=today)
-    return [r for r in rows if r.below]
+    below = sorted((r for r in rows if r.below), key=lambda r: (r.percent or 0, r.pupil.legal_surname))
+    unmapped = sum(1 for r in rows if r.promised > 0 and not any(f.mapped for f in r.lines))
+    return ShortOfPlan(below, unmapped, rows[0].threshold if rows else DeliverySetting.DEFAULT_THRESHOLD)
+
+
+def current_line(pupil: Pupil, line_id: int) -> ProvisionLine | None:
+    """A section F line of the pupil's plan in force, in its current version (the only lines a SENCO maps)."""
+    return next((line for line in current_provision_lines(pupil=pupil) if line.pk == line_id), None)
 
 
 # Writes ---------------------------------------------------------------------------------------------------
@@ -334,4 +363,7 @@ def save_threshold(*, trust_id: int, percent: int, actor: User) -> DeliverySetti
         trust_id=trust_id, defaults={"threshold_percent": percent, "changed_by": actor}
     )
     audit.record(actor=actor, action=audit.Action.CHANGE, obj=setting, summary=f"Delivery flagged below {percent}%")
+    # Cleared now for this process, and again once committed in case another read cached the old value meanwhile.
+    cache.delete(_threshold_key(trust_id))
+    transaction.on_commit(lambda: cache.delete(_threshold_key(trust_id)))
     return setting

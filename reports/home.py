@@ -49,10 +49,12 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
     items.append(_item(soon, reviews["soon"], reviews_url))
     rows = register_by_school(schools)
     register = [{"school": row.school, "counts": {**row.counts, "total": row.roll}} for row in rows]
+    support_reviews = None
     if len(rows) == 1:
         from graduated.queries import support_counts
 
         support = support_counts(rows[0].school)
+        support_reviews = support["overdue"] + support["due"]
         overview = reverse("graduated:overview")
         items.append(_item("Support plan reviews overdue", support["overdue"], overview))
         items.append(_item("Support plan reviews due in 2 weeks", support["due"], overview))
@@ -67,7 +69,7 @@ def casework_home(request: AuthedRequest) -> dict[str, Any]:
     from .worklist import casework_worklist
 
     return {
-        "work": casework_worklist(user, schools, buckets, concerns.get("new", 0)),
+        "work": casework_worklist(user, schools, buckets, concerns.get("new", 0), support_reviews),
         "home_items": items,
         "register_by_school": register if len(schools) > 1 else [],
         "recent_notifications": list(notifications_for(user)[:5]),

@@ -1,10 +1,11 @@
 """The home page as a work list: what to do next, most consequential first, each line a link to the action.
 
 Casework (SENCO, headteacher, inclusion lead): statutory deadlines overdue, then due this week, concerns
-waiting for triage, annual reviews to prepare (due in the next five weeks) and support plans to review
-(overdue or due in two weeks). Teachers and teaching assistants: sessions to log today, their pupils and their
-open concerns. Each group shows at most LINES lines and says how many more there are, with a link to the full
-list; every group costs a fixed number of queries whatever the data size.
+waiting for triage, annual reviews to prepare (due in the next five weeks), EHC plan provision delivered
+below the trust's threshold this term (and plans not yet mapped to the provision that delivers them), and
+support plans to review (overdue or due in two weeks). Teachers and teaching assistants: sessions to log
+today, their pupils and their open concerns. Each group shows at most LINES lines and says how many more
+there are, with a link to the full list; every group costs a fixed number of queries whatever the data size.
 """
 
 from __future__ import annotations
@@ -155,9 +156,9 @@ def _review_group(buckets: DeadlineBuckets, today: date, several: bool) -> WorkG
     )
 
 
-def _support_group(schools: list[School], today: date, several: bool) -> WorkGroup:
+def _support_group(schools: list[School], today: date, several: bool, total: int | None) -> WorkGroup:
     due = reviews_due_or_overdue(schools, today=today)
-    total = due.count()
+    total = due.count() if total is None else total
     lines = []
     for cycle in due[:LINES]:
         if cycle.review_date is None:  # a plan in place always has one; the field allows none before
@@ -185,8 +186,55 @@ def _support_group(schools: list[School], today: date, several: bool) -> WorkGro
     )
 
 
-def casework_worklist(user: User, schools: list[School], buckets: DeadlineBuckets, concerns_waiting: int) -> WorkList:
-    """The SENCO's, headteacher's and inclusion lead's work, most consequential first (see the module)."""
+def _delivery_group(schools: list[School], today: date, several: bool) -> WorkGroup:
+    """Pupils whose EHC plan provision is delivered below the trust's threshold this term, most short first;
+    and, first, plans that promise hours but are not yet mapped to the provision that delivers them."""
+    from .delivery import short_of_plan
+
+    short = short_of_plan(schools, today=today)
+    by_id = {school.pk: school for school in schools}
+    lines = []
+    if short.unmapped:
+        plans = f"{short.unmapped} EHC plan{'s' if short.unmapped != 1 else ''}"
+        lines.append(
+            WorkLine(
+                "Not mapped yet",
+                "",
+                f"Map {plans} to the provision that delivers {'them' if short.unmapped != 1 else 'it'}",
+                reverse("reports:delivery_school"),
+                "Until then their delivery is not counted",
+            )
+        )
+    for row in short.below[: LINES - len(lines)]:
+        lines.append(
+            WorkLine(
+                f"{row.percent}% delivered this term",
+                "late",
+                f"See the {row.gap:f} hours of plan provision not delivered",
+                reverse("reports:delivery_pupil", args=[row.pupil.pk]),
+                _who(row.pupil.display_name, by_id.get(row.pupil.school_id), several)
+                + f" · below the trust's {short.threshold}%",
+            )
+        )
+    return WorkGroup(
+        "EHC plan provision not delivered in full",
+        lines,
+        len(short.below) + (1 if short.unmapped else 0),
+        reverse("reports:delivery_school"),
+        "See promised and delivered for every plan",
+        "Every mapped EHC plan is delivered in full or near it this term.",
+    )
+
+
+def casework_worklist(
+    user: User,
+    schools: list[School],
+    buckets: DeadlineBuckets,
+    concerns_waiting: int,
+    support_reviews: int | None = None,
+) -> WorkList:
+    """The SENCO's, headteacher's and inclusion lead's work, most consequential first (see the module).
+    `support_reviews`: the number of support plans overdue or due for review, when the caller has counted them."""
     today = buckets.today
     several = len(schools) > 1
     return WorkList.of(
@@ -199,7 +247,8 @@ def casework_worklist(user: User, schools: list[School], buckets: DeadlineBucket
             ),
             _concern_group(user, today, several, concerns_waiting),
             _review_group(buckets, today, several),
-            _support_group(schools, today, several),
+            _delivery_group(schools, today, several),
+            _support_group(schools, today, several, support_reviews),
         ]
     )
 

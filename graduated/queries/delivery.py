@@ -4,6 +4,8 @@ number of pupils. `reports.delivery` sets these against what EHC plans promise."
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +39,11 @@ class AllocationDelivery:
     def hours_delivered(self) -> Decimal:
         return Decimal(self.attended * self.minutes_per_session) / 60
 
+    @property
+    def missed_words(self) -> list[tuple[str, int]]:
+        """("pupil absent", 2), ... in a fixed order, reasons with no missed session left out."""
+        return [(words, self.missed[reason]) for reason, words in MISSED_WORDS.items() if self.missed.get(reason)]
+
 
 def _count(item: AllocationDelivery, attended: bool, reason: str, n: int) -> None:
     if attended:
@@ -57,7 +64,7 @@ def allocation_deliveries(
     """Every allocation of these pupils to these provisions (in any support cycle, open or reviewed), with the
     sessions logged from each school's start (`starts`: school id -> first day), or a later start for some
     pupils (`pupil_starts`: a plan issued during the period), to `end`: attended, and missed by reason.
-    Three queries whatever the number of pupils."""
+    Two queries whatever the number of pupils."""
     pupil_starts = pupil_starts or {}
     allocations = (
         Allocation.objects.filter(cycle__pupil_id__in=list(pupil_ids), provision_id__in=list(provision_ids))
@@ -101,18 +108,17 @@ def allocation_deliveries(
     since = Q()
     for first, school_ids in by_start.items():
         since |= Q(school_id__in=school_ids, session_date__gte=first)
-    logs = DeliveryLog.objects.filter(since, allocation_id__in=list(found), session_date__lte=end).order_by()
-    # Most pupils: counts per allocation. A pupil whose count starts later: per day, kept from their start.
-    counted = logs.exclude(pupil_id__in=list(pupil_starts)) if pupil_starts else logs
-    for row in counted.values("allocation_id", "attended", "missed_reason").annotate(n=Count("pk")):
-        _count(found[row["allocation_id"]], row["attended"], row["missed_reason"], row["n"])
-    if pupil_starts:
-        later = logs.filter(pupil_id__in=list(pupil_starts)).values(
-            "allocation_id", "pupil_id", "session_date", "attended", "missed_reason"
+    # A pupil whose plan began during the period counts from that day instead of the school's first day.
+    later: dict[date, list[int]] = {}
+    for pupil_id, first in pupil_starts.items():
+        later.setdefault(first, []).append(pupil_id)
+    if later:
+        since = (since & ~Q(pupil_id__in=list(pupil_starts))) | functools.reduce(
+            operator.or_, (Q(pupil_id__in=ids, session_date__gte=first) for first, ids in later.items())
         )
-        for row in later.annotate(n=Count("pk")):
-            if row["session_date"] >= pupil_starts[row["pupil_id"]]:
-                _count(found[row["allocation_id"]], row["attended"], row["missed_reason"], row["n"])
+    logs = DeliveryLog.objects.filter(since, allocation_id__in=list(found), session_date__lte=end).order_by()
+    for row in logs.values("allocation_id", "attended", "missed_reason").annotate(n=Count("pk")):
+        _count(found[row["allocation_id"]], row["attended"], row["missed_reason"], row["n"])
     return list(found.values())
 
 

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ehcp.models import ProvisionLine
 from pupils.queries import pupils_visible_to
 from trusts import audit
 from trusts.forms import add_service_errors
@@ -53,9 +52,7 @@ def pupil_page(request: AuthedRequest, pupil_id: int) -> HttpResponse:
         form = MapForm(request.POST, auto_id=f"id_line{request.POST.get('line', '')}_%s")
         form.fields["provisions"].choices = choices  # type: ignore[attr-defined]
         if form.is_valid():
-            line = ProvisionLine.objects.filter(
-                pk=form.cleaned_data["line"], version__plan__pupil=pupil, version__plan__ceased_on=None
-            ).first()
+            line = delivery.current_line(pupil, form.cleaned_data["line"])
             if line is None:
                 raise Http404
             try:

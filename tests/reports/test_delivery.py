@@ -203,3 +203,31 @@ def test_the_school_page_keeps_its_query_count(demo) -> None:
         assert page.status_code == 200 and page.content.decode().count("Below 90%") == 2 * (len(counts) + 1)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] and counts[0] <= 20, counts
+
+
+def test_the_work_list_asks_to_map_a_plan_then_flags_the_pupil_below_the_threshold(demo) -> None:
+    cycle, group, line = _plan_pupil(demo)
+    _log_two_weeks(demo.acorn, cycle, group)
+    client = demo.client_for("senco.acorn@oak.test")
+    title = "EHC plan provision not delivered in full"
+
+    def lines() -> list[Any]:
+        work = client.get("/").context["work"]
+        return next((g.lines for g in work.waiting if g.title == title), [])
+
+    assert [(x.what, x.url) for x in lines()] == [
+        ("Map 1 EHC plan to the provision that delivers it", reverse("reports:delivery_school"))
+    ]
+    with scope(trust=demo.oak.pk):
+        delivery.map_line(line=line, provision_ids=[group.pk], actor=casework_user(demo.acorn), pupil=cycle.pupil)
+    (flag,) = lines()
+    assert flag.when == "60% delivered this term" and flag.urgency == "late"
+    assert flag.url == reverse("reports:delivery_pupil", args=[cycle.pupil_id])
+    assert flag.who == f"{cycle.pupil.display_name} · below the trust's 90%"
+    page = client.get(reverse("reports:delivery_pupil", args=[cycle.pupil_id])).content.decode()
+    assert "6 sessions attended; missed: 2 pupil absent, 1 staff absent, 1 cancelled" in page
+    # Another school's SENCO has no such line; a threshold at 60% clears the flag at once.
+    assert title not in [g.title for g in demo.client_for("senco.beech@oak.test").get("/").context["work"].waiting]
+    with scope(trust=demo.oak.pk):
+        delivery.save_threshold(trust_id=demo.oak.pk, percent=60, actor=casework_user(demo.acorn))
+    assert lines() == []
