@@ -60,8 +60,8 @@ def threshold_of(trust_id: int) -> int:
         found = DeliverySetting.objects.filter(trust_id=trust_id).values_list("threshold_percent", flat=True).first()
         return found if found is not None else DeliverySetting.DEFAULT_THRESHOLD
 
-    found: int = cache.get_or_set(_threshold_key(trust_id), read, timeout=THRESHOLD_CACHE_SECONDS)
-    return found
+    found = cache.get_or_set(_threshold_key(trust_id), read, timeout=THRESHOLD_CACHE_SECONDS)
+    return found if isinstance(found, int) else read()
 
 
 @dataclass(frozen=True)
