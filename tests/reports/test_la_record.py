@@ -227,3 +227,44 @@ def test_the_letter_form_starts_from_the_la_chosen_and_this_school_year(demo, ca
     assert '<option value="Shropshire" selected>' in page
     assert 'value="2026-09-01"' in page and 'value="2026-12-07"' in page
     assert "within 14 days of this letter" in page
+
+
+def test_the_demo_has_a_late_la_whose_letter_has_content(demo) -> None:
+    """seed_demo's step: the LA decided 9 days after the 6 weeks of A1 at Acorn (Oak's first school)."""
+    from reports.la_record_demo import seed_la_record
+    from tests.permission_cases.graduated import active_cycle
+
+    active_cycle(demo, demo.acorn)  # a pupil on SEN support, as seed_pupils_and_register leaves them
+    objects = {"trusts": demo.trusts, "schools": demo.schools, "users": demo.users}
+    with scopes_disabled():
+        assert seed_la_record(objects).startswith("1 LA decision")
+        assert seed_la_record(objects) == ""  # idempotent
+    response = demo.client_for(LEAD).post(reverse("reports:la_letter"), _letter_form())
+    assert response["Content-Type"] == "application/pdf"
+    text = _text(response.content)
+    assert "SEND Regulations 2014, reg 5" in text and "Acorn Primary" in text
+    assert "12 October 2026" in text and "21 October 2026" in text
+    assert "Of the 1 deadline that fell due, 0 were met on time and 1 was missed: 0 are still open today." in text
+
+
+def test_the_bench_rows_run_on_a_small_seed_scale_trust(settings, django_assert_max_num_queries) -> None:
+    """make bench's "LA record" rows, on seed_scale's trust at 2 schools (the bench itself runs 50 on
+    PostgreSQL): each page answers 200 within the bench's 20-query budget."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from bench import scenarios
+    from trusts.models import User
+
+    settings.DEBUG = True
+    call_command("seed_scale", "--schools", "2", "--pupils-per-school", "60", stdout=io.StringIO())
+    rows = [spec for spec in scenarios.PAGES(scenarios.context()) if spec["name"].startswith("LA record")]
+    assert [r["name"] for r in rows] == ["LA record, trust (50 schools)", "LA record, trustees (small numbers hidden)"]
+    for spec in rows:
+        client = Client()
+        with scopes_disabled():
+            client.force_login(User.objects.get(email=spec["email"]))
+        client.get(spec["url"])  # the session and the first-request lookups, as the bench's warm-up
+        with django_assert_max_num_queries(spec["budget_queries"] if "budget_queries" in spec else 20):
+            response = client.get(spec["url"])
+        assert response.status_code == 200 and "Benchshire" in response.content.decode()
