@@ -260,6 +260,55 @@ def la_records(schools: list[School], *, today: date, years: list[int] | None = 
     return [records[name] for name in sorted(records, key=str.casefold)]
 
 
+def _fingerprint(schools: list[School]) -> str:
+    """Changes whenever the record could, in one query: per trust, the newest change to deadlines (and how many
+    there are: the retention schedule deletes some), to the subjects that name an LA and to the schools."""
+    from django.db.models import Max
+
+    from trusts.models import Trust
+
+    trust_id = schools[0].trust_id
+
+    def newest(model: Any) -> Subquery:
+        qs: QuerySet[Any] = model.objects.filter(trust_id=trust_id).order_by("-updated_at")
+        return Subquery(qs.values("updated_at")[:1])
+
+    parts: dict[str, Any] = {
+        "fp_deadlines": newest(Deadline),
+        "fp_deadline_rows": Subquery(
+            Deadline.objects.filter(trust_id=trust_id)
+            .order_by()
+            .values("trust")
+            .annotate(v=Count("id"))
+            .values("v")[:1]
+        ),
+        "fp_schools": Max("schools__updated_at"),
+    }
+    for model in (NeedsAssessment, EhcPlan, AnnualReview, PhaseTransfer, Consultation):
+        parts[f"fp_{model.__name__}"] = newest(model)
+    row = Trust.objects.filter(pk=trust_id).annotate(**parts).values(*parts).first() or {}
+    return "|".join(str(row.get(name)) for name in parts)
+
+
+def cached_la_records(schools: list[School], *, today: date) -> list[LaRecord]:
+    """`la_records`, kept in the cache under a one-query fingerprint of what would change it (and today's date,
+    which moves deadlines from "not yet due" to "overdue"), so it is never stale: for a 50-school trust the
+    count runs over some 100,000 deadlines, and the record changes far less often than it is read."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    if not schools:
+        return []
+    raw = f"{today.isoformat()}:" + ",".join(str(s.pk) for s in schools) + ":" + _fingerprint(schools)
+    key = "la-record:" + hashlib.sha256(raw.encode()).hexdigest()
+    records: list[LaRecord] | None = cache.get(key)
+    if records is None:
+        records = la_records(schools, today=today)
+        cache.set(key, records, timeout=3600)
+    return records
+
+
 def local_authorities(schools: list[School], *, today: date) -> list[str]:
     """The LAs with deadlines at these schools in the years the record covers, by name (one query)."""
     years = shown_years(today)

@@ -54,7 +54,7 @@ def record_page(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     years = la_record.shown_years(today)
     year = la_tables.chosen_year(request.GET.get("year"), years)
-    records = la_record.la_records(schools, today=today, years=years)
+    records = la_record.cached_la_records(schools, today=today)
     tables = la_tables.la_page_tables(records, year=year, years=years, protect=protect)
     trust_wide = can(request.user, "trust.dashboard")
     audit.record(

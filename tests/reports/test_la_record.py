@@ -268,3 +268,27 @@ def test_the_bench_rows_run_on_a_small_seed_scale_trust(settings, django_assert_
         with django_assert_max_num_queries(spec["budget_queries"] if "budget_queries" in spec else 20):
             response = client.get(spec["url"])
         assert response.status_code == 200 and "Benchshire" in response.content.decode()
+
+
+def test_the_cached_record_follows_every_change(demo, cases) -> None:
+    """The page keeps the record in the cache; a deadline met, or an LA name corrected, shows at once."""
+    client = demo.client_for(LEAD)
+    url = reverse("reports:la_record")
+    assert "Powys" not in client.get(url).content.decode()
+    later = time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
+    with later, scope(trust=demo.oak.pk):
+        ehcp.record_assessment_event(
+            assessment=cases["overdue"],
+            event="decision",
+            on=date(2026, 12, 1),
+            decision="assess",
+            actor=demo.user(LEAD),
+        )
+        records = {r.name: r for r in la_record.cached_la_records([demo.acorn, demo.beech], today=TODAY)}
+    a1 = records["Shropshire"].year(2026)["A1"]
+    assert (a1.late, a1.overdue, a1.worst_days) == (2, 0, 36)
+    corrected = time_machine.travel(datetime(2026, 12, 7, 11, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
+    with corrected, scopes_disabled():
+        cases["across"].local_authority = "Powys"
+        cases["across"].save()  # a correction through the form saves the row (updated_at)
+    assert "Powys" in client.get(url).content.decode()
