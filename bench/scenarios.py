@@ -70,6 +70,9 @@ def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         ("Provision map", "senco.s01@scale.test", _url("graduated:provision_map"), 150),
         ("Deadlines list", "senco.s01@scale.test", _url("ehcp:deadlines"), 150),
         ("Trust dashboard", "lead@scale.test", _url("reports:trust_dashboard"), 300),
+        # Every LA deadline of the trust's 50 schools, four academic years, counted in one query.
+        ("LA record, trust (50 schools)", "lead@scale.test", _url("reports:la_record"), 150),
+        ("LA record, trustees (small numbers hidden)", "trustee@scale.test", _url("reports:la_record"), 150),
         ("Governor dashboard", "governor.s01@scale.test", _url("reports:school_dashboard"), 150),
         ("Parent portal home", "parent.s01@scale.test", _url("reports:portal"), 150),
         # Two words, partial, in either order; the lead searches all 50,000 pupils of the trust.

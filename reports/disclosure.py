@@ -19,7 +19,8 @@ The rules (the practice of DfE and ONS statistical releases, for groups as small
 3. Percentages. A percentage is hidden whenever its numerator, its denominator or their difference is
    1 to 4 ("5 of 6" would show 83% and give away the one pupil short), or a count it would let a reader
    work out is hidden. Shown percentages are rounded to whole numbers (half up).
-4. Averages. An average over fewer than 5 pupils is one family's figure: it is not shown.
+4. Averages. An average over fewer than 5 pupils is one family's figure: it is not shown. Nor is a median or
+   a longest wait over fewer than 5 cases (`suppress_days`).
 
 What a reader is assumed to know: every published figure, and these rules (so that "fewer than 5" means 1
 to 4 and "hidden" means 0 or at least 5). Lines are checked one at a time, as the rule above says; the
@@ -134,6 +135,26 @@ def suppress_average(total: Decimal, count: int, *, text: str = "{:,}") -> Figur
         return Figure(HIDDEN, hidden=True)
     value = int((total / count).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return Figure(text.format(value), value)
+
+
+def suppress_days(days: float | None, over: int) -> Figure:
+    """A median or a longest number of days taken over `over` cases (the local authority's record), only over
+    5 cases or more: over fewer it is one family's wait (rule 4, as for averages). Halves are kept.
+
+    >>> [str(suppress_days(d, n)) for d, n in ((12, 6), (3.5, 8), (40, 2), (None, 0))]
+    ['12 days', '3.5 days', 'hidden', '–']
+    """
+    if days is None or over <= 0:
+        return Figure(NOTHING)
+    if over < SMALLEST_SHOWN:
+        return Figure(HIDDEN, hidden=True)
+    return shown_days(days)
+
+
+def shown_days(days: float) -> Figure:
+    """A number of days as it is printed: "1 day", "12 days", "3.5 days"."""
+    number = int(days) if float(days).is_integer() else days
+    return Figure(f"{number} day" if number == 1 else f"{number} days", int(days))
 
 
 def ratio(part: Figure, whole: Figure, share: Figure, *, rest: int, empty: str = NOTHING) -> Figure:

@@ -61,6 +61,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], tuple[Page, ...]], ...] = (
         (
             ("School figures", "reports:school_dashboard", ("school.aggregates",)),
             ("Trust figures", "reports:trust_dashboard", ("trust.dashboard",)),
+            # Full numbers for the schools whose deadlines a person sees; trustees': small numbers hidden.
+            ("Local authorities", "reports:la_record", ("deadline.view", "trust.dashboard")),
             ("Board report", "reports:board_reports", ("board.report",)),
             # Governors read the report (and every version); the SENCO, headteacher and lead also write it.
             ("SEN information report", "reports:sen_information", ("school.aggregates",)),

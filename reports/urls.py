@@ -8,6 +8,7 @@ from .views import (
     family_concerns,
     family_voice,
     home,
+    la_record,
     parent_views,
     portal,
     portal_meetings,
@@ -29,6 +30,9 @@ urlpatterns = [
     path("delivery/", delivery.school_page, name="delivery_school"),
     path("delivery/trust/", delivery.trust_page, name="delivery_trust"),
     path("delivery/pupils/<int:pupil_id>/", delivery.pupil_page, name="delivery_pupil"),
+    # the local authorities' record: each LA's statutory deadlines, and the inclusion lead's letter to one LA
+    path("figures/local-authorities/", la_record.record_page, name="la_record"),
+    path("figures/local-authorities/letter/", la_record.letter_page, name="la_letter"),
     # the parent portal
     path("family/", portal.portal_home, name="portal"),
     path("family/child/<int:pk>/", portal.portal_child, name="portal_child"),

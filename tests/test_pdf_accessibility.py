@@ -225,6 +225,21 @@ def test_subject_access_record_pdf(demo, rendered) -> None:
     assert "reports/subject_access_pdf.html" in rendered
 
 
+def test_la_escalation_letter_pdf(demo, rendered) -> None:
+    from datetime import date
+
+    import time_machine
+
+    from tests.reports.test_la_record import _letter_form, _request
+
+    with time_machine.travel(date(2026, 12, 7), tick=False):
+        _request(demo, demo.acorn, date(2026, 9, 14), surname="Carter")
+        response = demo.client_for("lead@oak.test").post(reverse("reports:la_letter"), _letter_form())
+    s = assert_accessible(response.content, title="Statutory time limits missed – Shropshire")
+    assert "reports/la_letter_pdf.html" in rendered
+    assert s["tags"].count("/Table") == 2 and "A.C." in s["text"]
+
+
 def test_an_image_without_alt_text_is_refused(tmp_path, settings) -> None:
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     (tmp_path / "noalt_pdf.html").write_text(
@@ -281,6 +296,7 @@ CHECKED = {
     "reports/board_report.html": test_board_report_pdf_and_its_chart_alternative_states_the_figures,
     "reports/sen_file_pack.html": test_sen_file_pack_pdf,
     "reports/subject_access_pdf.html": test_subject_access_record_pdf,
+    "reports/la_letter_pdf.html": test_la_escalation_letter_pdf,
 }
 
 

@@ -40,6 +40,7 @@ NOT_FOR_FAMILIES = {
     "reports/sen_information_pdf.html": "the school's published SEN information report, for the website",
     "reports/subject_access_pdf.html": "the records themselves, in answer to a subject access request",
     "ehcp/version_pdf_upload.html": "a staff form for uploading a plan's PDF, not a document",
+    "reports/la_letter_pdf.html": "the inclusion lead's escalation letter to a local authority's SEN team",
 }
 FAMILY_TEMPLATES = {"includes/_family_footer.html", "reports/public/sen_information.html"}
 FAMILY_INVITATIONS = {Invitation.Kind.PARENT}

@@ -15,6 +15,7 @@ from pupils.demo import seed_health
 from register.demo import seed_pupils_and_register, seed_referrals
 from reports.delivery_demo import seed_delivery
 from reports.demo import seed_sen_information
+from reports.la_record_demo import seed_la_record
 from reports.portal_demo import seed_portal
 from reviews.demo import seed_all_about_me, seed_reviews
 from trusts.demo import seed_single_sign_on, seed_tenancy
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 seed_health(objects),
                 seed_reviews(objects),
                 seed_delivery(objects),  # promised versus delivered: a plan's 5 hours a week, about 3 delivered
+                seed_la_record(objects),  # the local authorities' record: an LA decision made 9 days late
                 seed_sen_information(objects),
                 seed_parent_views(objects),  # parents' views before a review (parent.acorn's two children)
                 seed_all_about_me(objects),
