@@ -95,6 +95,8 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # is reported stale after HEALTH_SWEEP_MAX_AGE_SECONDS.
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
 HEALTH_SWEEP_MAX_AGE_SECONDS = env.int("HEALTH_SWEEP_MAX_AGE_SECONDS", default=1800)
+# With a read replica, /healthz is "degraded" once its replay is this many seconds behind the primary.
+HEALTH_REPLICA_MAX_LAG_SECONDS = env.float("HEALTH_REPLICA_MAX_LAG_SECONDS", default=30.0)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # A Redis that stops answering must cost a page (and /healthz) seconds, not hang it.
     CACHES["default"].setdefault("OPTIONS", {})

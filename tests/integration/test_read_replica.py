@@ -273,3 +273,21 @@ def test_reads_inside_a_transaction_stay_on_the_primary(replica) -> None:
         with transaction.atomic():
             assert read_alias() == "default"
     assert read_alias() == "default"  # never by default
+
+
+def test_healthz_reports_the_replica_and_its_lag(replica, settings) -> None:
+    from django.test import Client
+
+    body = Client().get("/healthz").json()
+    assert body["checks"]["replica"] == "ok" and body["checks"]["replica_lag_seconds"] == 0
+    settings.HEALTH_REPLICA_MAX_LAG_SECONDS = 0
+    with replay_paused():
+        make_pupil(replica.acorn)  # received by the replica, not applied
+        _poll(
+            lambda: _one("replica", "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()"),
+            seconds=10,
+            what="the replica to receive the write",
+        )
+        response = Client().get("/healthz")
+        assert response.status_code == 200
+        assert response.json()["status"] == "degraded" and response.json()["checks"]["replica_lag_seconds"] > 0
