@@ -70,12 +70,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=str(VAR_DIR / "test.sqlite3"))}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 
+# An optional streaming read replica of the same database (trusts.replica, README "Running at scale"): figures,
+# board and SEN information reports and exports read from it; writes, and a person's reads for
+# DATABASE_REPLICA_PIN_SECONDS after they post, stay on the primary. DATABASE_REPLICA_READS=false sends every read
+# back to the primary without removing the replica (e.g. while it is rebuilt).
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+DATABASE_REPLICA_READS = False
+DATABASE_ROUTERS: list[str] = []
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise environ.ImproperlyConfigured("DATABASE_REPLICA_URL must be a replica of DATABASE_URL (same engine)")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    # Tests create their database on the primary; streaming replication brings it to the replica, which is
+    # then read under the same test database name (Django's TEST MIRROR).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICA_READS = _strict_bool("DATABASE_REPLICA_READS", default=True)
+    DATABASE_ROUTERS = ["trusts.replica.ReplicaRouter"]
+
 # Slow-moving aggregates (the trust dashboard) are cached; use Redis in production (CACHE_URL=redis://...).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # /healthz (trusts.health): each check gives up after this many seconds; the deadline sweep (every 5 minutes)
 # is reported stale after HEALTH_SWEEP_MAX_AGE_SECONDS.
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
 HEALTH_SWEEP_MAX_AGE_SECONDS = env.int("HEALTH_SWEEP_MAX_AGE_SECONDS", default=1800)
+# With a read replica, /healthz is "degraded" once its replay is this many seconds behind the primary.
+HEALTH_REPLICA_MAX_LAG_SECONDS = env.float("HEALTH_REPLICA_MAX_LAG_SECONDS", default=30.0)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # A Redis that stops answering must cost a page (and /healthz) seconds, not hang it.
     CACHES["default"].setdefault("OPTIONS", {})
@@ -130,6 +151,11 @@ MIDDLEWARE = [
     # Axes last, as its documentation asks, so it sees the final response of a login attempt.
     "axes.middleware.AxesMiddleware",
 ]
+if DATABASE_ROUTERS:
+    # Reads stay on the primary for the rest of a request that wrote, and for a few seconds after a POST.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("trusts.middleware.TenantScopeMiddleware"), "trusts.replica.ReadYourWritesMiddleware"
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

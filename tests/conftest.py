@@ -46,6 +46,15 @@ def _fast_and_quiet(settings: Any, tmp_path: Any) -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reads_from_the_primary(request: Any, settings: Any) -> None:
+    """With a read replica configured (CI passes DATABASE_REPLICA_URL), every test reads from the primary but
+    those marked `replica` (tests/integration/test_read_replica.py): a replica replays the primary's commits
+    a little later, so other tests' reads would race their own writes."""
+    if request.node.get_closest_marker("replica") is None:
+        settings.DATABASE_REPLICA_READS = False
+
+
 class Demo:
     """The demo tenancy: trusts and schools by key, users by email."""
 

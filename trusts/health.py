@@ -7,9 +7,12 @@ polling it every few seconds is safe. Nothing per client is stored, so it needs 
 
 Status:
 - "down" (503) when the database does not answer: nothing can be served, take this instance out.
-- "degraded" (200) when the cache or the broker fails, or the last deadline sweep is older than
-  HEALTH_SWEEP_MAX_AGE_SECONDS: pages still work (emails and reminders wait in the database and catch up),
-  so a Redis blip must not make a load balancer take every web instance out at once. Alert on it.
+- "degraded" (200) when the cache or the broker fails, the last deadline sweep is older than
+  HEALTH_SWEEP_MAX_AGE_SECONDS, or (with DATABASE_REPLICA_URL, while its reads are on) the read replica
+  does not answer, is not a standby, or is more than HEALTH_REPLICA_MAX_LAG_SECONDS behind: pages still
+  work (emails and reminders wait in the database and catch up; DATABASE_REPLICA_READS=false moves the
+  replica's reads to the primary), so a Redis blip must not make a load balancer take every web instance
+  out at once. Alert on it.
 - "ok" (200) otherwise.
 
 The time of the last sweep is kept in the cache (`record_sweep`, called by `ehcp.tasks.sweep_deadlines`),
@@ -27,10 +30,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+
+from .replica import replica_configured
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,25 @@ def check_database() -> str:
         logger.error("Health check: the database does not answer", exc_info=True)
         return ERROR
     return OK
+
+
+def check_replica() -> tuple[str, float | None]:
+    """The read replica (trusts.replica): answers, is a standby, and how many seconds its replay is behind
+    what it has received from the primary (0 when it has applied everything; an idle primary is no lag)."""
+    try:
+        with connections["replica"].cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+                "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+            )
+            standby, lag = cursor.fetchone()
+    except Exception:  # noqa: BLE001
+        logger.warning("Health check: the read replica does not answer", exc_info=True)
+        return ERROR, None
+    if not standby:
+        logger.error("Health check: DATABASE_REPLICA_URL is not a standby (promoted?)")
+        return ERROR, None
+    return OK, round(float(lag), 3)
 
 
 def check_cache() -> str:
@@ -102,10 +126,15 @@ def report() -> tuple[int, dict[str, Any]]:
     checks: dict[str, Any] = {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
     age = last_sweep_age_seconds() if checks["cache"] == OK else None
     checks["last_sweep_age_seconds"] = age
+    replica_behind = False
+    if replica_configured():
+        checks["replica"], checks["replica_lag_seconds"] = check_replica()
+        lag = checks["replica_lag_seconds"]
+        replica_behind = checks["replica"] != OK or (lag is not None and lag > settings.HEALTH_REPLICA_MAX_LAG_SECONDS)
     if checks["database"] != OK:
         return 503, {"status": "down", "checks": checks}
     stale = age is not None and age > settings.HEALTH_SWEEP_MAX_AGE_SECONDS
-    if checks["cache"] != OK or checks["broker"] != OK or stale:
+    if checks["cache"] != OK or checks["broker"] != OK or stale or replica_behind:
         return 200, {"status": "degraded", "checks": checks}
     return 200, {"status": "ok", "checks": checks}
 

@@ -19,6 +19,7 @@ from trusts.exports import csv_response
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can
+from trusts.replica import replica_view
 
 from .. import deadlines as engine
 from .. import queries, rules, services
@@ -85,6 +86,7 @@ CSV_COLUMNS = [
 
 
 @login_required
+@replica_view
 def deadline_csv(request: AuthedRequest) -> HttpResponse:
     _, qs = _filtered(request)
     count = 0

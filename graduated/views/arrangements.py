@@ -15,6 +15,7 @@ from trusts import audit
 from trusts.exports import csv_response
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
+from trusts.replica import replica_view
 
 from .. import queries, services
 from ..arrangement_forms import ArrangementForm, ListFilterForm
@@ -53,6 +54,7 @@ def arrangements(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def arrangements_csv(request: AuthedRequest) -> HttpResponse:
     listing, _, _ = _listing(request)
     rows = csv_rows(listing)

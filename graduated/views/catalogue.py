@@ -18,6 +18,7 @@ from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
 from trusts.permissions import can, schools_where
+from trusts.replica import replica_view
 
 from .. import costs, queries, services
 from ..forms import MapFilterForm, ProvisionForm, RatesForm
@@ -172,6 +173,7 @@ CSV_HEADER = [
 
 
 @login_required
+@replica_view
 def provision_map_csv(request: AuthedRequest) -> HttpResponse:
     pmap, _, _ = _map(request)
     if pmap.school is None:
@@ -207,6 +209,7 @@ IMPACT_CSV_HEADER = [
 
 
 @login_required
+@replica_view
 def provision_impact_csv(request: AuthedRequest) -> HttpResponse:
     pmap, _, _ = _map(request)
     if pmap.school is None:

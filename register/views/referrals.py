@@ -23,6 +23,7 @@ from trusts.exports import csv_response
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can
+from trusts.replica import replica_view
 
 from .. import referral_forms as rf
 from .. import referral_queries as queries
@@ -72,6 +73,7 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def referral_export(request: AuthedRequest) -> HttpResponse:
     school, _ = school_from_request(request, "referral.view")
     referrals = queries.with_waiting(queries.school_list(school, _filters(request)))

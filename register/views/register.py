@@ -17,6 +17,7 @@ from trusts.exports import csv_response
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can
+from trusts.replica import replica_view
 
 from .. import queries, services
 from ..forms import ChangeStatusForm, RegisterFilterForm
@@ -59,6 +60,7 @@ def register_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def census_export(request: AuthedRequest) -> HttpResponse:
     school, _ = school_from_request(request, "casework.view")
     rows = queries.census_rows(school)

@@ -14,6 +14,7 @@ from trusts.exports import csv_response
 from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
 from trusts.permissions import schools_where
+from trusts.replica import replica_view
 
 from ..dashboards import cached_trust_dashboard, school_dashboard
 
@@ -30,6 +31,7 @@ def _trust_schools(request: AuthedRequest) -> list[School]:
 
 
 @login_required
+@replica_view
 def school_view(request: AuthedRequest) -> HttpResponse:
     school = _school(request)
     context = school_dashboard(school)
@@ -38,6 +40,7 @@ def school_view(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def trust_view(request: AuthedRequest) -> HttpResponse:
     context = cached_trust_dashboard(_trust_schools(request))
     context["can_drill"] = bool(schools_where(request.user, "casework.view"))
@@ -92,6 +95,7 @@ CSV_TABLES: dict[str, tuple[list[str], Any]] = {
 
 
 @login_required
+@replica_view
 def trust_csv(request: AuthedRequest, table: str) -> HttpResponse:
     if table not in CSV_TABLES:
         raise Http404

@@ -26,6 +26,7 @@ from django_scopes import scope
 from trusts.models import School
 from trusts.pdf import render_pdf
 from trusts.public import trust_of_school
+from trusts.replica import replica_view
 from trusts.rls import pinned_to
 
 from ..models import SenInformationReport
@@ -67,6 +68,7 @@ def _cacheable(request: HttpRequest, report: SenInformationReport, response: Htt
     return conditional or response
 
 
+@replica_view
 def public_sen_information(request: HttpRequest, urn: str) -> HttpResponse:
     with _in_schools_trust(urn) as (school, report):
         response = render(
@@ -77,6 +79,7 @@ def public_sen_information(request: HttpRequest, urn: str) -> HttpResponse:
     return _cacheable(request, report, response)
 
 
+@replica_view
 def public_sen_information_pdf(request: HttpRequest, urn: str) -> HttpResponse:
     with _in_schools_trust(urn) as (school, report):
         pdf = render_pdf(

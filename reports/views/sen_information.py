@@ -17,6 +17,7 @@ from trusts.http import AuthedRequest, school_from_request
 from trusts.models import School
 from trusts.pdf import render_pdf
 from trusts.permissions import can
+from trusts.replica import replica_view
 
 from ..models import SenInformationReport
 from ..sen_information import (
@@ -76,6 +77,7 @@ def _page(request: AuthedRequest, school: School, report: SenInformationReport, 
 
 
 @login_required
+@replica_view
 def sen_information(request: AuthedRequest) -> HttpResponse:
     school = _school(request)
     report = current_report(school)
@@ -106,6 +108,7 @@ def sen_information(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def sen_information_version(request: AuthedRequest, pk: int) -> HttpResponse:
     """One kept version, as it was written (and, once published, as families read it)."""
     report = SenInformationReport.objects.select_related("school", "published_by", "updated_by").filter(pk=pk).first()
@@ -126,6 +129,7 @@ def sen_information_version(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@replica_view
 def sen_information_pdf(request: AuthedRequest) -> HttpResponse:
     school = _school(request)
     report = current_report(school)

@@ -16,12 +16,22 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
+REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    if REDIS_URL or os.environ.get("CI") == "true":
-        return  # CI must run these: a missing REDIS_URL fails there
+    if os.environ.get("CI") == "true":
+        return  # CI must run these: a missing REDIS_URL or DATABASE_REPLICA_URL fails there
     skip = pytest.mark.skip(reason="set REDIS_URL=redis://127.0.0.1:6379/0 to run the real-worker tests")
+    skip_replica = pytest.mark.skip(
+        reason="set DATABASE_REPLICA_URL to a streaming replica of DATABASE_URL to run the replica tests "
+        "(docs/read-replica.md)"
+    )
     for item in items:
-        if "integration" in item.keywords:
+        if item.get_closest_marker("replica") is not None:
+            if not REPLICA_URL:
+                item.add_marker(skip_replica)
+        elif "integration" in item.keywords and not REDIS_URL:
             item.add_marker(skip)
 
 
@@ -64,6 +74,8 @@ class Workers:
             "CELERY_EMAIL_QUEUE": f"{self.queue}-email",
         }
         env.pop("EMAIL_URL", None)
+        # The worker is not a test process: its replica alias would name the real database, not the test one.
+        env.pop("DATABASE_REPLICA_URL", None)
         env.update(extra_env)
         log = open(self.log, "a")  # noqa: SIM115
         self._files.append(log)
