@@ -16,6 +16,7 @@ from trusts.models import School, User
 from trusts.permissions import can, schools_where
 
 from .dashboards import compliance_figures, trust_dashboard
+from .delivery import trust_delivery
 from .models import BoardReport
 
 
@@ -52,6 +53,8 @@ def board_context(schools: list[School], report: BoardReport, progress: Callable
     context["compliance"], context["compliance_by_school"] = compliance_figures(
         schools, (report.period_start, report.period_end)
     )
+    progress(60, "Setting plan provision against delivery")
+    context["delivery"] = trust_delivery(schools, key="year")
     progress(70, "Laying out the report")
     context.update({"report": report, "trust": report.trust, "generated": timezone.now()})
     return context

@@ -368,3 +368,78 @@ def save_threshold(*, trust_id: int, percent: int, actor: User) -> DeliverySetti
     cache.delete(_threshold_key(trust_id))
     transaction.on_commit(lambda: cache.delete(_threshold_key(trust_id)))
     return setting
+
+
+# For families ---------------------------------------------------------------------------------------------
+
+FAMILY_MISSED = {
+    "pupil_absent": "{forename} was away",
+    "staff_absent": "a member of staff was away",
+    "cancelled": "the school cancelled it",
+}
+
+
+@dataclass(frozen=True)
+class FamilyDelivery:
+    """What the plan promised this term and what the school gave, in words a family reads (the portal)."""
+
+    start: date
+    end: date
+    counted: bool  # the school has matched the plan's help to its timetable
+    partly: bool  # some of the plan's help is not matched yet, so not counted here
+    promised: Decimal
+    delivered: Decimal
+    percent: int | None
+    missed: list[str]  # "2 times because Sam was away"
+
+
+def family_delivery(pupil: Pupil, *, today: date | None = None) -> FamilyDelivery | None:
+    """This term's promise and delivery for the parent portal (None without a plan that promises hours)."""
+    figures = pupil_delivery(pupil, key="term", today=today)
+    if figures is None or figures.promised <= 0:
+        return None
+    mapped = [f for f in figures.lines if f.mapped and f.promised]
+    promised = _hours(sum((f.promised for f in mapped if f.promised is not None), Decimal(0)))
+    missed = [
+        f"{n} time{'s' if n != 1 else ''} because {words.format(forename=pupil.forename)}"
+        for reason, words in FAMILY_MISSED.items()
+        if (n := figures.missed.get(reason, 0))
+    ]
+    percent = None
+    if promised:
+        percent = int((figures.delivered * 100 / promised).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return FamilyDelivery(
+        max(figures.period.start, figures.lines[0].line.version.issued_on),
+        figures.period.end,
+        bool(mapped),
+        bool(figures.unmapped) and bool(mapped),
+        promised,
+        figures.delivered,
+        percent,
+        missed,
+    )
+
+
+def trust_delivery(schools: list[School], *, key: str = "term", today: date | None = None) -> dict[str, Any]:
+    """The trust's schools side by side for trustees, the board report and the trust figures: each school's
+    share of promised hours delivered and its pupils below the threshold, small numbers suppressed
+    (`reports.disclosure`), and the trust's own rate. A fixed number of queries."""
+    from .disclosure import suppress_delivery_rate, suppress_ratio
+
+    totals = totals_by_school(schools, key=key, today=today)
+    promised = sum((t.promised for t in totals), start=Decimal(0))
+    delivered = sum((t.delivered for t in totals), start=Decimal(0))
+    pupils = sum(t.pupils for t in totals)
+    return {
+        "rows": [
+            {
+                "school": t.school,
+                "rate": suppress_delivery_rate(t.delivered, t.promised, pupils=t.pupils),
+                "below": suppress_ratio(t.below, t.pupils),
+            }
+            for t in totals
+        ],
+        "trust_rate": suppress_delivery_rate(delivered, promised, pupils=pupils),
+        "trust_below": suppress_ratio(sum(t.below for t in totals), pupils),
+        "period_words": PERIODS[key].lower(),
+    }

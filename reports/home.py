@@ -110,9 +110,10 @@ def governor_home(request: AuthedRequest) -> dict[str, Any]:
 
 def trustee_home(request: AuthedRequest) -> dict[str, Any]:
     from .dashboards import cached_trust_dashboard
+    from .delivery import trust_delivery
 
     schools = schools_where(request.user, "trust.dashboard")
-    return cached_trust_dashboard(schools) if schools else {}
+    return cached_trust_dashboard(schools) | {"delivery": trust_delivery(schools)} if schools else {}
 
 
 def parent_home(request: AuthedRequest) -> dict[str, Any]:

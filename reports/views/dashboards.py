@@ -17,6 +17,7 @@ from trusts.permissions import schools_where
 from trusts.replica import replica_view
 
 from ..dashboards import cached_trust_dashboard, school_dashboard
+from ..delivery import trust_delivery
 
 
 def _school(request: AuthedRequest) -> School:
@@ -42,7 +43,9 @@ def school_view(request: AuthedRequest) -> HttpResponse:
 @login_required
 @replica_view
 def trust_view(request: AuthedRequest) -> HttpResponse:
-    context = cached_trust_dashboard(_trust_schools(request))
+    schools = _trust_schools(request)
+    # The delivery figures move with every session logged: read fresh, not kept with the cached figures.
+    context = cached_trust_dashboard(schools) | {"delivery": trust_delivery(schools)}
     context["can_drill"] = bool(schools_where(request.user, "casework.view"))
     return render(request, "reports/trust_dashboard.html", context)
 

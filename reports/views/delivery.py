@@ -4,8 +4,6 @@ suppressed; and the trust's threshold."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +18,6 @@ from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can, schools_where
 
 from .. import delivery
-from ..disclosure import suppress_delivery_rate, suppress_ratio
 
 
 def _period(request: AuthedRequest) -> str:
@@ -153,25 +150,11 @@ def trust_page(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"Pupils are now flagged below {form.cleaned_data['threshold_percent']}%.")
                 return redirect("reports:delivery_trust")
     key = _period(request)
-    totals = delivery.totals_by_school(schools, key=key)
-    rows = [
-        {
-            "school": t.school,
-            "rate": suppress_delivery_rate(t.delivered, t.promised, pupils=t.pupils),
-            "below": suppress_ratio(t.below, t.pupils),
-        }
-        for t in totals
-    ]
-    promised = sum((t.promised for t in totals), start=Decimal(0))
-    delivered = sum((t.delivered for t in totals), start=Decimal(0))
-    pupils = sum(t.pupils for t in totals)
     return render(
         request,
         "reports/delivery/trust.html",
-        {
-            "rows": rows,
-            "trust_rate": suppress_delivery_rate(delivered, promised, pupils=pupils),
-            "trust_below": suppress_ratio(sum(t.below for t in totals), pupils),
+        delivery.trust_delivery(schools, key=key)
+        | {
             "form": form if may_set else None,
             "can_drill": bool(schools_where(request.user, "casework.view")),
             "periods": delivery.PERIODS,

@@ -100,14 +100,18 @@ def portal_child(request: AuthedRequest, pk: int) -> HttpResponse:
     audit.record(actor=request.user, action=audit.Action.VIEW, obj=pupil, pupil_id=pupil.pk, summary="Parent portal")
     from register.concern_queries import family_concerns_of
 
+    from ..delivery import family_delivery
+
     meetings = meetings_of(pupil, request.user)
-    context = child_summary(pupil) | {
+    summary = child_summary(pupil)
+    context = summary | {
         "large_print": wants_large_print(user=request.user, pupil=pupil),
         "family_concerns": family_concerns_of(request.user, pupil),
         "may_raise_concern": can(request.user, "portal.concern"),
         "upcoming_meetings": [m for m in meetings if m.answerable],
         "past_meetings": [m for m in meetings if m.held and m.shared_notes],
         "your_dates": parent_dates_for(pupil),
+        "delivery": family_delivery(pupil) if summary["ehc_plan"] else None,
     }
     # Parents' views before a review, and the reports this parent added (reports/portal/_views.html).
     own_reports = documents_for_parent(pupil=pupil, user=request.user).filter(category=Document.Category.FROM_PARENT)

@@ -231,3 +231,65 @@ def test_the_work_list_asks_to_map_a_plan_then_flags_the_pupil_below_the_thresho
     with scope(trust=demo.oak.pk):
         delivery.save_threshold(trust_id=demo.oak.pk, percent=60, actor=casework_user(demo.acorn))
     assert lines() == []
+
+
+def test_a_parent_reads_what_the_plan_promised_and_what_was_given_this_term(demo) -> None:
+    from tests.factories import link_parent
+
+    cycle, group, line = _plan_pupil(demo)
+    _log_two_weeks(demo.acorn, cycle, group)
+    link_parent(cycle.pupil, demo.user("parent.acorn@oak.test"))
+    parent = demo.client_for("parent.acorn@oak.test")
+    url = reverse("reports:portal_child", args=[cycle.pupil_id])
+    assert "has not added the plan's help to this page yet" in parent.get(url).content.decode()
+    with scope(trust=demo.oak.pk):
+        delivery.map_line(line=line, provision_ids=[group.pk], actor=casework_user(demo.acorn), pupil=cycle.pupil)
+    page = parent.get(url).content.decode()
+    name = cycle.pupil.forename
+    assert f"From 23 November to 6 December, the plan said {name} should get 10 hours of help." in page
+    assert "The school gave <strong>6 hours</strong>. That is 60 out of every 100 hours." in page
+    assert f"2 times because {name} was away" in page and "1 time because a member of staff was away" in page
+    assert "1 time because the school cancelled it" in page
+    # Another parent of the trust cannot open the child's page.
+    other = demo.client_for("parent.willow@river.test")
+    assert other.get(url).status_code == 404
+
+
+def test_the_trust_figures_and_the_board_report_carry_the_delivery_rate(demo) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.board import board_context
+    from reports.models import BoardReport
+    from trusts.permissions import schools_where
+
+    def five_mapped() -> None:
+        for _ in range(5):
+            cycle, group, line = _plan_pupil(demo)
+            _log_two_weeks(demo.acorn, cycle, group)
+            with scope(trust=demo.oak.pk):
+                actor = casework_user(demo.acorn)
+                delivery.map_line(line=line, provision_ids=[group.pk], actor=actor, pupil=cycle.pupil)
+
+    trustee = demo.client_for("trustee@oak.test")
+    cycle, group, line = _plan_pupil(demo)
+    with scope(trust=demo.oak.pk):
+        delivery.map_line(line=line, provision_ids=[group.pk], actor=casework_user(demo.acorn), pupil=cycle.pupil)
+    small = trustee.get(reverse("reports:trust_dashboard")).content.decode()
+    assert "EHC plan provision delivered this term" in small and "Across the trust: <strong>hidden</strong>" in small
+    five_mapped()  # five more: 6 pupils, 5 of them at 60% and one with nothing delivered
+    page = trustee.get(reverse("reports:trust_dashboard")).content.decode()
+    assert "Across the trust: <strong>50%</strong>" in page
+    with scope(trust=demo.oak.pk):
+        trustee_user = demo.user("trustee@oak.test")
+        report = BoardReport.objects.create(
+            trust=demo.oak, requested_by=trustee_user, period_start=TODAY - timedelta(days=60), period_end=TODAY
+        )
+        context = board_context(schools_where(trustee_user, "board.report"), report, lambda *_: None)
+    assert str(context["delivery"]["trust_rate"]) == "50%"
+    from trusts.pdf import render_pdf
+
+    pdf = render_pdf(template="reports/board_report.html", context=context, title="Board report")
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "EHC plan provision delivered" in text and "this school year, to yesterday: 50%" in text
