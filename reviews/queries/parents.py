@@ -47,9 +47,9 @@ def review_summaries_for_parent(pupil: Pupil) -> list[ReviewSummary]:
         assert r.held_on is not None
         parts = ["Annual review meeting of the EHC plan."]
         if r.recommendation:
-            parts.append(f"The meeting recommended to {PLAIN_DECISION[Recommendation(r.recommendation)]}.")
+            parts.append(f"The meeting asked the council to {PLAIN_DECISION[Recommendation(r.recommendation)]}.")
         if r.la_decision:
-            parts.append(f"The local authority decided to {PLAIN_DECISION[Recommendation(r.la_decision)]}.")
+            parts.append(f"The local council decided to {PLAIN_DECISION[Recommendation(r.la_decision)]}.")
         if r.amended_plan_on:
             parts.append(f"The amended plan was issued on {r.amended_plan_on:%-d %B %Y}.")
         out.append(
