@@ -138,7 +138,7 @@ def reply_problems(*, meeting: MeetingRef, answer: str, reason: str, suits: str)
     """What is wrong with an answer, by field ("" for the meeting itself). Empty when it may be saved."""
     problems: dict[str, str] = {}
     if meeting.held:
-        problems[""] = "This meeting has already happened, so you cannot answer it now."
+        problems[""] = "The meeting has already happened, so it is too late to answer."
     elif meeting.date < timezone.localdate():
         problems[""] = "The date of this meeting has passed, so you cannot answer it now."
     if answer not in Answer.values:

@@ -75,7 +75,8 @@ def seed_school(school: Any, key: str, users: dict[str, Any], rng: random.Random
                     gender=rng.choice("FM"),
                     year_group=year,
                     reg_group=f"{year}{form}",
-                    admission_date=date(academic_year - rng.randrange(0, 3), 9, rng.randrange(2, 8)),
+                    # Never after today: in the first week of September this year's joiners have not started.
+                    admission_date=min(date(academic_year - rng.randrange(0, 3), 9, rng.randrange(2, 8)), today),
                     eal=rng.random() < 0.18,
                     fsm=rng.random() < 0.22,
                     pupil_premium=rng.random() < 0.25,

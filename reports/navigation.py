@@ -16,7 +16,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from pupils.grants import has_casework_grants
-from trusts.models import User
+from trusts.models import Role, User
 from trusts.permissions import DATA_PROTECTION, can, home_role, memberships_of, role_labels
 from trusts.queries import unread_count
 
@@ -96,6 +96,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "current_school": None,
             "role_label": "",
             "pupil_search_url": "",
+            "family_page": False,
+            "family_schools": [],
         }
     # Once per request: a page that renders parts of itself with the request (the pupil record's blocks)
     # runs every context processor again for each part.
@@ -152,7 +154,12 @@ def _navigation(request: HttpRequest, user: User) -> dict[str, Any]:
     schools = {m.school for m in memberships if m.school is not None}
     granted = not memberships and has_casework_grants(user)
     top, pages = menu_for(user, request.path, granted=granted)
+    # Someone who is only a parent reads the family footer on every page (base.html); anyone with a staff role
+    # keeps the staff warning, even on pages a parent also opens (notifications, privacy, two-factor set-up).
+    family = bool(memberships) and all(m.role == Role.PARENT for m in memberships)
     return {
+        "family_page": family,
+        "family_schools": sorted(schools, key=lambda s: s.name) if family else [],
         "nav_items": top,
         "nav_pages": pages,
         "current_trust": user.trust,

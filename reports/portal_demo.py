@@ -19,6 +19,7 @@ from ehcp.models import NeedsAssessment
 from graduated.models import Allocation, Cycle, DeliveryLog, Outcome
 from pupils.models import Contact
 from reviews.models import AnnualReview
+from trusts.school_days import family_date
 
 PARENT = "parent.acorn@oak.test"
 
@@ -75,7 +76,7 @@ def seed_portal(objects: dict[str, Any]) -> str:
         if cycle is not None:
             _scores(cycle, senco)
             if cycle.review_date is None or cycle.review_date < today:
-                cycle.review_date = today + timedelta(days=21)
+                cycle.review_date = family_date(school=school, day=today + timedelta(days=21), after=today)
                 cycle.save(update_fields=["review_date", "updated_at"])
         # A draft EHC plan served four days ago: the parent has until day 15 to comment (A4).
         if senco is not None and not NeedsAssessment.objects.filter(pupil=child).exists():

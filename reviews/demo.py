@@ -64,12 +64,26 @@ def _professionals(review: AnnualReview, actor: User) -> None:
         services.add_invitee(review=review, role=role, name=name, email=email, actor=actor)
 
 
+# A held meeting's invitations went out 3 weeks before it (R3 asks for 2 weeks' notice at least).
+INVITED_BEFORE = 21
+# How long ago each state's meeting was held (before moving it to a school day).
+HELD_DAYS_AGO = {"report overdue": 20, "waiting for the LA": 18, "completed": 60, "amended": 100}
+
+
+def _held_on(school: Any, days_ago: int, today: date) -> date:
+    """The day a held demo meeting took place: `days_ago` days back, or the last school day before. In a
+    holiday that is days or weeks earlier (20 days before 10 March 2027 is in the February half-term)."""
+    return family_date(school=school, day=today - timedelta(days=days_ago))
+
+
 def _held(review: AnnualReview, actor: User, *, days_ago: int, record: services.MeetingRecord = RECORD) -> AnnualReview:
-    today = timezone.localdate()
-    held = family_date(school=review.school, day=today - timedelta(days=days_ago))
+    held = _held_on(review.school, days_ago, timezone.localdate())
     review = services.schedule_meeting(review=review, meeting_date=held, actor=actor)
     services.record_invitations(
-        review=review, invitees=list(review.invitees.all()), sent_on=held - timedelta(days=21), actor=actor
+        review=review,
+        invitees=list(review.invitees.all()),
+        sent_on=held - timedelta(days=INVITED_BEFORE),
+        actor=actor,
     )
     services.circulate_advice(review=review, circulated_on=held - timedelta(days=15), actor=actor)
     return services.record_meeting(review=review, held_on=held, record=record, actions=_actions(held), actor=actor)
@@ -99,16 +113,16 @@ def _on_track(review: AnnualReview, actor: User) -> AnnualReview:
 
 
 def _report_overdue(review: AnnualReview, actor: User) -> AnnualReview:
-    return _held(review, actor, days_ago=20)
+    return _held(review, actor, days_ago=HELD_DAYS_AGO["report overdue"])
 
 
 def _waiting_for_la(review: AnnualReview, actor: User) -> AnnualReview:
-    review = _held(review, actor, days_ago=18, record=AMEND)
+    review = _held(review, actor, days_ago=HELD_DAYS_AGO["waiting for the LA"], record=AMEND)
     return services.record_report_sent(review=review, sent_on=timezone.localdate() - timedelta(days=9), actor=actor)
 
 
 def _completed(review: AnnualReview, actor: User) -> AnnualReview:
-    review = _held(review, actor, days_ago=60)
+    review = _held(review, actor, days_ago=HELD_DAYS_AGO["completed"])
     held = review.held_on
     assert held is not None
     review = services.record_report_sent(review=review, sent_on=held + timedelta(days=12), actor=actor)
@@ -118,7 +132,7 @@ def _completed(review: AnnualReview, actor: User) -> AnnualReview:
 
 
 def _amended(review: AnnualReview, actor: User) -> AnnualReview:
-    review = _held(review, actor, days_ago=100, record=AMEND)
+    review = _held(review, actor, days_ago=HELD_DAYS_AGO["amended"], record=AMEND)
     held = review.held_on
     assert held is not None
     review = services.record_report_sent(review=review, sent_on=held + timedelta(days=10), actor=actor)
@@ -133,17 +147,17 @@ def _amended(review: AnnualReview, actor: User) -> AnnualReview:
     )
 
 
-# (name, how many days old the plan must be (a held meeting's invitations went out 3 weeks before it; "due
-# soon" needs an anchor at least 285 days back), the anchor to use when the plan is older than that (days
-# back, standing for a review held before the records were kept here), how to bring a started review there).
+# (name, how many days old the plan must be ("due soon" needs an anchor at least 285 days back; a state with a
+# held meeting is replaced by `_needs`), the anchor to use when the plan is older than that (days back,
+# standing for a review held before the records were kept here), how to bring a started review there).
 # Most demanding first: each takes the youngest plan old enough for it.
 STATES: list[tuple[str, int, int, Callable[[AnnualReview, User], AnnualReview]]] = [
     ("due soon", 285, 330, _due_soon),
-    ("report overdue", 20 + 21, 380, _report_overdue),
-    ("completed", 60 + 21, 400, _completed),
+    ("report overdue", 0, 380, _report_overdue),
+    ("completed", 0, 400, _completed),
     ("invitations overdue", 0, 350, _invitations_overdue),
-    ("amended", 100 + 21, 420, _amended),
-    ("waiting for the LA", 18 + 21, 370, _waiting_for_la),
+    ("amended", 0, 420, _amended),
+    ("waiting for the LA", 0, 370, _waiting_for_la),
     ("on track", 0, 310, _on_track),
 ]
 WITH_PROFESSIONALS = {"completed", "report overdue", "waiting for the LA", "amended", "on track", "invitations overdue"}
@@ -156,18 +170,28 @@ def _actor(school: Any) -> User | None:
     return m.user if m else None
 
 
-def _assign(plans: list[EhcPlan], today: date) -> list[tuple[EhcPlan, int | None]]:
-    """Every state once, each to the youngest plan old enough for it; then more rounds of the states that need an
-    older plan while plans fit; the rest (young plans) get a review that is not yet due."""
+def _needs(school: Any, today: date) -> list[int]:
+    """How many days old a plan must be for each state: a held meeting's invitations went out before it, so the
+    plan must have been issued by then. Counted from the meeting's real day, which a holiday moves weeks back
+    (on 10 March 2027, "20 days ago" is Friday 12 February, 26 days back; the invitations 47 days back)."""
+    return [
+        (today - _held_on(school, HELD_DAYS_AGO[name], today)).days + INVITED_BEFORE if name in HELD_DAYS_AGO else needs
+        for name, needs, _back, _bring in STATES
+    ]
+
+
+def _assign(plans: list[EhcPlan], today: date, needs: list[int]) -> list[tuple[EhcPlan, int | None]]:
+    """Every state once, each to the youngest plan old enough for it (`needs`, one per state); then more rounds of
+    the states that need an older plan while plans fit; the rest (young plans) get a review that is not yet due."""
     left = sorted(plans, key=lambda p: (-p.first_issued_on.toordinal(), p.pk))  # youngest first
     chosen: list[tuple[EhcPlan, int | None]] = []
     first = True
     while True:
         placed = False
-        for n, (_name, needs, _back, _bring) in enumerate(STATES):
-            if not first and needs == 0:
+        for n, age in enumerate(needs):
+            if not first and age == 0:
                 continue
-            plan = next((p for p in left if (today - p.first_issued_on).days >= needs), None)
+            plan = next((p for p in left if (today - p.first_issued_on).days >= age), None)
             if plan is not None:
                 left.remove(plan)
                 chosen.append((plan, n))
@@ -205,7 +229,7 @@ def seed_reviews(objects: dict[str, Any]) -> str:
             EhcPlan.objects.filter(school=school, ceased_on=None, annual_reviews__isnull=True).select_related("pupil")
         )
         with scope(trust=school.trust_id):
-            for plan, state in _assign(plans, today):
+            for plan, state in _assign(plans, today, _needs(school, today)):
                 name = _seed_plan(plan, state, actor, today)
                 made[name] = made.get(name, 0) + 1
     if not made:

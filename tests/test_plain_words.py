@@ -14,12 +14,16 @@ lists the sentences above the target, hardest first: rewrite those (shorter sent
 keeping the meaning.
 
 Which texts: every template in the parent portal folder, the documents parents are given
-(``FAMILY_DOCUMENTS``), the family footer, and the emails a parent gets. Every ``*pdf.html`` template and
-every invitation kind must be named here as for families or not, so a new one cannot be missed.
+(``FAMILY_DOCUMENTS``), the family footer and the other pages a family reads (``FAMILY_TEMPLATES``: the
+invitation pages, notifications, privacy, error pages), the emails a parent gets, and the words the Python
+code writes for families (``FAMILY_PYTHON``: every sentence-like string literal of those modules, or of the
+named functions in modules that also write for staff). Every ``*pdf.html`` template and every invitation kind
+must be named here as for families or not, so a new one cannot be missed.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -42,7 +46,40 @@ NOT_FOR_FAMILIES = {
     "ehcp/version_pdf_upload.html": "a staff form for uploading a plan's PDF, not a document",
     "reports/la_letter_pdf.html": "the inclusion lead's escalation letter to a local authority's SEN team",
 }
-FAMILY_TEMPLATES = {"includes/_family_footer.html", "reports/public/sen_information.html"}
+FAMILY_TEMPLATES = {
+    "includes/_family_footer.html",
+    "reports/public/sen_information.html",
+    # A parent's invitation: the pages before and after they sign in (shared with staff invitations).
+    "trusts/_invitation_summary.html",
+    "trusts/invitation_confirm.html",
+    "trusts/invitation_invalid.html",
+    "trusts/invitation_new_account.html",
+    "trusts/invitation_other_organisation.html",
+    "trusts/invitation_sign_in.html",
+    "trusts/invitation_wrong_account.html",
+    # Pages every parent can open (the staff-only part of notifications is trusts/_undelivered_emails.html).
+    "trusts/notifications.html",
+    "trusts/privacy.html",
+    "400.html",
+    "403.html",
+    "404.html",
+}
+# Python modules that write words families read: None for the whole module, else the functions that do
+# (the rest of the module writes for staff).
+FAMILY_PYTHON: dict[str, set[str] | None] = {
+    "reports/views/portal.py": None,
+    "reports/views/portal_meetings.py": None,
+    "reports/views/portal_referrals.py": None,
+    "reports/portal_forms.py": None,
+    "ehcp/parent_dates.py": None,
+    "graduated/queries/parents.py": None,
+    "reviews/queries/parents.py": None,
+    "pupils/meeting_replies.py": {"reply_problems", "reply_to_meeting", "tell_parents_date_changed"},
+    "pupils/parents.py": {"link_parent_on_acceptance"},
+}
+# Not words a person reads: audit summaries and registry descriptions (staff), file names and template paths.
+NOT_READ_KEYWORDS = {"summary", "rule", "filled_by"}
+NOT_A_SENTENCE = re.compile(r"/|\.(pdf|html|csv|zip)\b")
 FAMILY_INVITATIONS = {Invitation.Kind.PARENT}
 STAFF_INVITATIONS = {Invitation.Kind.STAFF, Invitation.Kind.ACCESS}
 
@@ -115,6 +152,45 @@ def family_templates() -> list[str]:
     return portal + sorted(FAMILY_DOCUMENTS) + sorted(FAMILY_TEMPLATES)
 
 
+def python_texts(path: str, functions: set[str] | None = None) -> list[str]:
+    """The string literals a module writes (each value of an f-string or a ``{name}`` as one short name):
+    docstrings, the keywords in ``NOT_READ_KEYWORDS`` and file names left out; only inside `functions` if
+    given."""
+    tree = ast.parse((Path(settings.BASE_DIR) / path).read_text())
+    roots: list[ast.AST] = [tree]
+    if functions is not None:
+        roots = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in functions]
+        assert {n.name for n in roots if isinstance(n, ast.FunctionDef)} == functions, path
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
+            skipped.add(id(body[0].value))  # a docstring
+        if isinstance(node, ast.keyword) and node.arg in NOT_READ_KEYWORDS:
+            skipped |= {id(sub) for sub in ast.walk(node.value)}
+        if isinstance(node, ast.JoinedStr):
+            skipped |= {id(sub) for sub in ast.walk(node) if sub is not node}
+    texts = []
+    for root in roots:
+        for node in ast.walk(root):
+            if id(node) in skipped:
+                continue
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+            elif isinstance(node, ast.JoinedStr):
+                text = "".join(v.value if isinstance(v, ast.Constant) else PLACEHOLDER for v in node.values)
+            else:
+                continue
+            if " " in text and not NOT_A_SENTENCE.search(text):
+                texts.append(re.sub(r"{\w*}", PLACEHOLDER, text))
+    return texts
+
+
 def test_the_syllable_counter_and_the_formula() -> None:
     assert [syllables(w) for w in ("school", "support", "plan", "review", "table", "make", "special")] == [
         1,
@@ -144,6 +220,25 @@ def test_family_templates_read_at_a_9_year_olds_level(name: str) -> None:
     assert sentences(text), name
     report = problems(name, text)
     assert report is None, report
+
+
+@pytest.mark.parametrize("path", sorted(FAMILY_PYTHON))
+def test_the_words_python_writes_for_families_read_at_a_9_year_olds_level(path: str) -> None:
+    texts = python_texts(path, FAMILY_PYTHON[path])
+    assert sentences("\n".join(texts)), path
+    report = problems(path, "\n".join(texts))
+    assert report is None, report
+
+
+def test_the_python_texts_are_the_strings_a_person_reads() -> None:
+    texts = python_texts("reports/views/portal.py")
+    assert any("gets SEN support" in t for t in texts)
+    assert not any(t.startswith("Parent portal") for t in texts)  # audit summaries are for staff
+    assert not any(t.startswith("The child's SEN support plan") for t in texts)  # a docstring
+    assert not any(".pdf" in t or "/" in t for t in texts)  # file names and template paths
+    replies = python_texts("pupils/meeting_replies.py", {"reply_problems"})
+    assert "The meeting has already happened, so it is too late to answer." in replies
+    assert not any("A parent of a" in t for t in replies)  # the staff notification, in another function
 
 
 def test_every_invitation_kind_is_named_as_for_families_or_not() -> None:

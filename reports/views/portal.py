@@ -20,13 +20,13 @@ from trusts.http import AuthedRequest
 from trusts.permissions import can
 
 PLAIN_STATUS = {
-    SenStatus.NONE: "{name} is not on the school's list of pupils with special educational needs (the SEN register).",
+    SenStatus.NONE: "{name} is not on the school's list of children who get extra help (the SEN register).",
     SenStatus.MONITORING: "The school is keeping a closer eye on how {name} is getting on. "
     "This is not SEN support, but the school will tell you if that changes.",
-    SenStatus.SEN_SUPPORT: "{name} gets SEN support. This means extra help that the school plans with you "
-    "and checks regularly to see if it is working.",
-    SenStatus.EHC_PLAN: "{name} has an Education, Health and Care plan (EHC plan). This is a legal document "
-    "from the local council that says what help {name} must get.",
+    SenStatus.SEN_SUPPORT: "{name} gets SEN support. This means extra help that the school plans with you. "
+    "The school checks often to see if it is working.",
+    SenStatus.EHC_PLAN: "{name} has an Education, Health and Care plan (EHC plan). This is a legal paper "
+    "from the local council. It says what help {name} must get.",
 }
 
 

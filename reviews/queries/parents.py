@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pupils.meeting_replies import MeetingRef
 from pupils.models import Pupil
+from trusts.school_days import family_date
 
 from ..models import SUBJECT_TYPE, AnnualReview, Recommendation, ReviewAction
 from ._common import Status
@@ -46,9 +47,9 @@ def review_summaries_for_parent(pupil: Pupil) -> list[ReviewSummary]:
         assert r.held_on is not None
         parts = ["Annual review meeting of the EHC plan."]
         if r.recommendation:
-            parts.append(f"The meeting recommended to {PLAIN_DECISION[Recommendation(r.recommendation)]}.")
+            parts.append(f"The meeting asked the council to {PLAIN_DECISION[Recommendation(r.recommendation)]}.")
         if r.la_decision:
-            parts.append(f"The local authority decided to {PLAIN_DECISION[Recommendation(r.la_decision)]}.")
+            parts.append(f"The local council decided to {PLAIN_DECISION[Recommendation(r.la_decision)]}.")
         if r.amended_plan_on:
             parts.append(f"The amended plan was issued on {r.amended_plan_on:%-d %B %Y}.")
         out.append(
@@ -65,14 +66,16 @@ def review_summaries_for_parent(pupil: Pupil) -> list[ReviewSummary]:
 @dataclass(frozen=True)
 class NextReview:
     """The child's next annual review as a parent reads it: the meeting date once booked, else the date by
-    which it must be held."""
+    which it must be held, moved back to the last school day on or before it (a family is never given a
+    weekend or a closure; the earlier day still meets the deadline)."""
 
     date: datetime.date
     booked: bool
 
 
 def next_review_for_parent(pupil: Pupil) -> NextReview | None:
-    """The review waiting for its meeting, if one is started (one query)."""
+    """The review waiting for its meeting, if one is started (one query; up to two more for the school's
+    calendar when no meeting is booked)."""
     review = (
         AnnualReview.objects.filter(pupil=pupil, status__in=[Status.PLANNING, Status.SCHEDULED], plan__ceased_on=None)
         .only("meeting_date", "due_date")
@@ -83,7 +86,7 @@ def next_review_for_parent(pupil: Pupil) -> NextReview | None:
         return None
     if review.meeting_date:
         return NextReview(review.meeting_date, True)
-    return NextReview(review.due_date, False)
+    return NextReview(family_date(school=pupil.school, day=review.due_date), False)
 
 
 def completed_review_for_parent(*, pupil: Pupil, pk: int) -> AnnualReview | None:

@@ -93,3 +93,107 @@ def test_the_annual_review_report_ends_with_the_family_footer(demo) -> None:
         review = review_services.start_review(plan=plan, actor=casework_user(demo.acorn))
         html = _text(review_pdf_html(review))
     assert FAMILY_FOOTER in html and "Priya Sharma" in html and STAFF_WARNING not in html
+
+
+def _parent_html_pages(demo) -> list[str]:
+    """Every page of the permission matrix a parent opens at their own school that answers HTML (PDFs have
+    their own footer tests above)."""
+    from tests.test_permission_matrix import CASES
+
+    client = demo.client_for("parent.acorn@oak.test")
+    urls = []
+    for case in CASES:
+        if case.method != "get" or "parent.acorn@oak.test" not in case.own:
+            continue
+        kwargs = case.kwargs(demo, demo.acorn) if case.kwargs else {}
+        url = reverse(case.name, kwargs=kwargs or None)
+        response = client.get(url)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            urls.append(url)
+    return urls
+
+
+# Pages a parent reaches outside the matrix: their account's pages (allauth) and a page that is not there.
+PUBLIC_FOOTER = "To talk about your child, ask the school office for the SENCO."
+ACCOUNT_PAGES = ["/accounts/2fa/", "/accounts/email/", "/accounts/password/change/", "/no-such-page/"]
+
+
+def test_every_page_a_parent_opens_ends_with_the_family_footer(demo) -> None:
+    client = demo.client_for("parent.acorn@oak.test")
+    urls = _parent_html_pages(demo)
+    assert {reverse("trusts:notifications"), reverse("trusts:privacy"), reverse("reports:portal")} <= set(urls)
+    problems = []
+    for url in urls + ACCOUNT_PAGES:
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        page = _text(response.content.decode())
+        # The school's published SEN information report is a public page with a footer of its own for families.
+        footer = PUBLIC_FOOTER if url.startswith("/public/") else FAMILY_FOOTER
+        if STAFF_WARNING in page or footer not in page:
+            problems.append(url)
+        elif url in ACCOUNT_PAGES[:1] or url == reverse("trusts:notifications"):
+            # The parent's own school is named: its SENCO is the person to talk to.
+            assert "Talk to the SENCO at Acorn Primary: Priya Sharma" in page, url
+    assert problems == [], f"These pages show a parent the staff warning: {problems}"
+
+
+def test_staff_keep_the_warning_on_the_pages_parents_also_open(demo) -> None:
+    for email in ("senco.acorn@oak.test", "teacher.acorn@oak.test"):
+        client = demo.client_for(email)
+        for url in [reverse("trusts:notifications"), reverse("trusts:privacy"), *ACCOUNT_PAGES]:
+            page = _text(client.get(url).content.decode())
+            assert STAFF_WARNING in page and FAMILY_FOOTER not in page, (email, url)
+
+
+def _invitation(demo, kind: str, email: str) -> str:
+    from trusts.invitations import create_invitation, send_invitation
+    from trusts.models import Invitation
+
+    pupil = pupil_at(demo, demo.acorn)
+    payload = {"contact": 0, "pupil": pupil.pk} if kind == Invitation.Kind.PARENT else {"roles": []}
+    with scope(trust=demo.oak.pk):
+        invitation = create_invitation(
+            trust_id=demo.oak.pk,
+            kind=kind,
+            email=email,
+            payload=payload,
+            invited_by=demo.user("senco.acorn@oak.test"),
+            school=demo.acorn,
+            send=False,
+        )
+        token = send_invitation(invitation=invitation)
+    assert token
+    return reverse("trusts:invitation", kwargs={"token": token})
+
+
+def test_a_family_reads_the_family_footer_on_every_invitation_page(demo) -> None:
+    from django.test import Client
+
+    new_account = _invitation(demo, "parent", "new.parent@example.com")
+    existing = _invitation(demo, "parent", "parent.acorn@oak.test")
+    pages = {
+        "set up your account": (Client(), new_account),
+        "sign in to accept": (Client(), existing),
+        "accept": (demo.client_for("parent.acorn@oak.test"), existing),
+        "another account": (demo.client_for("parent.willow@river.test"), new_account),
+        "link not valid": (Client(), reverse("trusts:invitation", kwargs={"token": "no-such-token"})),
+        "link not valid, signed in": (
+            demo.client_for("parent.acorn@oak.test"),
+            reverse("trusts:invitation", kwargs={"token": "no-such-token"}),
+        ),
+    }
+    for name, (client, url) in pages.items():
+        page = _text(client.get(url).content.decode())
+        assert FAMILY_FOOTER in page and STAFF_WARNING not in page, name
+    # A parent's invitation names the school's SENCO before the family has an account.
+    assert "Talk to the SENCO at Acorn Primary: Priya Sharma" in _text(Client().get(new_account).content.decode())
+
+
+def test_a_staff_invitation_and_staff_signed_in_keep_the_warning(demo) -> None:
+    from django.test import Client
+
+    staff = _invitation(demo, "staff", "new.teacher@oak.test")
+    invalid = reverse("trusts:invitation", kwargs={"token": "no-such-token"})
+    for client, url in ((Client(), staff), (demo.client_for("senco.acorn@oak.test"), invalid)):
+        page = _text(client.get(url).content.decode())
+        assert STAFF_WARNING in page and FAMILY_FOOTER not in page, url

@@ -22,7 +22,7 @@ from reports.models import SenInformationReport
 from reports.sen_information import current_report, publish_report, save_report
 from reports.sen_sections import BY_KEY
 from tests.factories import make_pupil
-from tests.test_pdf_accessibility import assert_accessible
+from tests.pdf_checks import assert_accessible
 from tests.trusts.test_row_level_security import as_app_role  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import datetime as dt
+from datetime import date, timedelta
 
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -12,6 +16,7 @@ from reviews.demo import seed_reviews
 from reviews.models import AnnualReview
 from reviews.queries import review_list
 from tests.permission_cases.reviews import make_plan
+from trusts.calendar_defaults import academic_year_of
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +71,53 @@ def test_the_scale_seed_adds_a_review_with_its_deadlines_to_every_plan(demo) -> 
     with scope(trust=demo.oak.pk):
         listing = review_list(demo.user("senco.acorn@oak.test"))
     assert len(listing.not_started) == 0
+
+
+def _days_to_try() -> list[date]:
+    """Days on which a held demo meeting lands on a closed day: each half-term's first and last day, the day
+    after it ends, and the days whose meetings (held 18, 20, 60 or 100 days before) fall on that first closed
+    day; and the two days `seed_demo` once failed on."""
+    from reviews.demo import HELD_DAYS_AGO
+    from trusts.calendar_defaults import default_terms
+
+    days = {date(2027, 3, 10), date(2027, 5, 15)}
+    for term in default_terms(2026):
+        closed = term.end + timedelta(days=1)
+        days |= {term.start, term.end, closed} | {closed + timedelta(days=n) for n in HELD_DAYS_AGO.values()}
+    return sorted(days)
+
+
+def test_the_demo_reviews_seed_on_every_kind_of_day(demo) -> None:
+    """Plans just old enough for each state as it was once counted (3 weeks of invitations before a meeting
+    held 20, 60 or 100 days ago): where a holiday moves the meeting back, the plan is too young for it and the
+    demo gives it another state instead of failing. Every meeting is on a school day."""
+    from trusts.school_days import school_days_in_year
+
+    objects = {"schools": {"acorn": demo.acorn}, "users": demo.users}
+    failures = []
+    for today in _days_to_try():
+        with (
+            time_machine.travel(dt.datetime(today.year, today.month, today.day, 10, tzinfo=dt.UTC), tick=False),
+            transaction.atomic(),
+        ):
+            for age in (5, 41, 81, 121, 290):
+                make_plan(demo, demo.acorn, issued_on=today - timedelta(days=age))
+            with scopes_disabled():
+                try:
+                    summary = seed_reviews(objects)
+                except ValidationError as error:
+                    failures.append(f"{today}: {error.messages}")
+                else:
+                    assert "report overdue" in summary and "due soon" in summary, (today, summary)
+                    meetings = set(
+                        AnnualReview.objects.exclude(meeting_date=None).values_list("meeting_date", flat=True)
+                    )
+                    open_days = frozenset().union(
+                        *(
+                            school_days_in_year(school=demo.acorn, academic_year=year)
+                            for year in {academic_year_of(d) for d in meetings}
+                        )
+                    )
+                    assert meetings <= open_days, (today, sorted(meetings - open_days))
+            transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)

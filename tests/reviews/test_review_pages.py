@@ -274,7 +274,7 @@ def test_parents_read_only_completed_reviews_in_plain_words(demo) -> None:
         assert review_summaries_for_parent(AnnualReview.objects.exclude(pk=done.pk).first().pupil) == []
     assert len(summaries) == 1
     assert summaries[0].date == done.held_on
-    assert "The local authority decided to keep the EHC plan as it is." in summaries[0].summary
+    assert "The local council decided to keep the EHC plan as it is." in summaries[0].summary
 
 
 @pytest.fixture

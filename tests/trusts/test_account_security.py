@@ -184,7 +184,7 @@ def test_inviting_an_address_of_another_trust_says_nothing_to_the_inviter(demo) 
         token = send_invitation(invitation=invitation)
         response = Client().get(reverse("trusts:invitation", kwargs={"token": token}))
     assert response.status_code == 409
-    assert "another organisation" in response.content.decode()
+    assert "already used by another school or trust" in response.content.decode()
     with scope(trust=demo.oak.pk):
         invitation = grants.grant_external_access(
             pupil=pupil,

@@ -14,6 +14,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django_scopes import scope
 
 from trusts.models import Membership, Role, School
 
@@ -39,11 +40,13 @@ def family_footer(context: template.Context, schools: School | Iterable[Any] | N
     chosen = _schools(schools)
     sencos: dict[int, list[Any]] = {s.pk: [] for s in chosen}
     if chosen:
-        memberships = (
-            Membership.objects.filter(school__in=chosen, role=Role.SENCO, user__is_active=True)
-            .select_related("user")
-            .order_by("user__full_name", "pk")
-        )
+        # In the schools' own trust: a parent's invitation page is read before anyone signs in (no scope yet).
+        with scope(trust=chosen[0].trust_id):
+            memberships = list(
+                Membership.objects.filter(school__in=chosen, role=Role.SENCO, user__is_active=True)
+                .select_related("user")
+                .order_by("user__full_name", "pk")
+            )
         for m in memberships:
             if m.school_id is not None:
                 sencos[m.school_id].append(m.user)

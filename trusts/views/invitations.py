@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from .. import invitations, sso
 from ..forms import AcceptInvitationForm, SingleSignOnStartForm, add_service_errors
 from ..models import Invitation
+from ..permissions import is_staff_member
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -25,9 +26,15 @@ BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = invitations.find_invitation(token)
     if found is None or not found.pending:
-        return render(request, "trusts/invitation_invalid.html", status=404)
+        # Nobody can tell whose link this was: anyone not signed in as staff (a family, most likely) gets the
+        # family footer rather than the warning about handling data this page does not show.
+        family = not request.user.is_authenticated or not is_staff_member(request.user)
+        return render(request, "trusts/invitation_invalid.html", {"family_page": family}, status=404)
     account = invitations.account_for(found)
     context: dict[str, object] = {"invitation": found, "token": token}
+    if found.kind == Invitation.Kind.PARENT:
+        # A family reads these pages before they have an account: the family footer, naming the school's SENCO.
+        context |= {"family_page": True, "family_schools": found.school}
     if found.kind == Invitation.Kind.STAFF:
         context["single_sign_on"] = sso.config_for_email(found.email)
     if account is not None and account.trust_id != found.trust_id:
