@@ -73,6 +73,9 @@ def PAGES(ctx: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
         # Every LA deadline of the trust's 50 schools, four academic years, counted in one query.
         ("LA record, trust (50 schools)", "lead@scale.test", _url("reports:la_record"), 150),
         ("LA record, trustees (small numbers hidden)", "trustee@scale.test", _url("reports:la_record"), 150),
+        # Every EHC plan of the 1,000-pupil school set against its delivery logs; then the trust's 50 schools.
+        ("Promised and delivered (1,000-pupil school)", "senco.s01@scale.test", _url("reports:delivery_school"), 150),
+        ("Promised and delivered, trust (50 schools)", "lead@scale.test", _url("reports:delivery_trust"), 150),
         ("Governor dashboard", "governor.s01@scale.test", _url("reports:school_dashboard"), 150),
         ("Parent portal home", "parent.s01@scale.test", _url("reports:portal"), 150),
         # Two words, partial, in either order; the lead searches all 50,000 pupils of the trust.

@@ -248,8 +248,8 @@ def test_the_demo_has_a_late_la_whose_letter_has_content(demo) -> None:
 
 
 def test_the_bench_rows_run_on_a_small_seed_scale_trust(settings, django_assert_max_num_queries) -> None:
-    """make bench's "LA record" rows, on seed_scale's trust at 2 schools (the bench itself runs 50 on
-    PostgreSQL): each page answers 200 within the bench's 20-query budget."""
+    """make bench's "LA record" and "Promised and delivered" rows, on seed_scale's trust at 2 schools (the
+    bench itself runs 50 on PostgreSQL): each page answers 200 within the bench's 20-query budget."""
     from django.core.management import call_command
     from django.test import Client
 
@@ -258,8 +258,14 @@ def test_the_bench_rows_run_on_a_small_seed_scale_trust(settings, django_assert_
 
     settings.DEBUG = True
     call_command("seed_scale", "--schools", "2", "--pupils-per-school", "60", stdout=io.StringIO())
-    rows = [spec for spec in scenarios.PAGES(scenarios.context()) if spec["name"].startswith("LA record")]
-    assert [r["name"] for r in rows] == ["LA record, trust (50 schools)", "LA record, trustees (small numbers hidden)"]
+    wanted = ("LA record", "Promised and delivered")
+    rows = [spec for spec in scenarios.PAGES(scenarios.context()) if spec["name"].startswith(wanted)]
+    assert [r["name"] for r in rows] == [
+        "LA record, trust (50 schools)",
+        "LA record, trustees (small numbers hidden)",
+        "Promised and delivered (1,000-pupil school)",
+        "Promised and delivered, trust (50 schools)",
+    ]
     for spec in rows:
         client = Client()
         with scopes_disabled():
@@ -267,7 +273,9 @@ def test_the_bench_rows_run_on_a_small_seed_scale_trust(settings, django_assert_
         client.get(spec["url"])  # the session and the first-request lookups, as the bench's warm-up
         with django_assert_max_num_queries(spec["budget_queries"] if "budget_queries" in spec else 20):
             response = client.get(spec["url"])
-        assert response.status_code == 200 and "Benchshire" in response.content.decode()
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert ("Benchshire" if spec["name"].startswith("LA") else "Promised and delivered") in page
 
 
 def test_the_cached_record_follows_every_change(demo, cases) -> None:
