@@ -316,6 +316,7 @@ CALL_SITES = {
     ("reports/subject_access.py", "build_export"): [test_subject_access_record_pdf],
     ("reports/sen_file_pack.py", "file_pack_pdf"): [test_sen_file_pack_pdf],
     ("reports/sen_file_pack.py", "file_pack_zip"): [test_sen_file_pack_zip_pdf],
+    ("reports/views/la_record.py", "_letter_pdf"): [test_la_escalation_letter_pdf],
 }
 
 
