@@ -67,10 +67,6 @@ CATEGORIES = (ON_TIME, LATE, OVERDUE, NOT_YET_DUE, EXCEPTION)
 Status = Deadline.Status
 
 
-def la_rule(rule_id: str) -> Rule:
-    return RULES[rule_id]
-
-
 @dataclass
 class Counts:
     """One LA's deadlines of one code (or of all codes) in one academic year."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ehcp.rules import Rule
+from ehcp.rules import RULES, Rule
 
 from . import disclosure as dc
-from .la_record import LA_CODES, Counts, LaRecord, la_rule, year_label
+from .la_record import LA_CODES, Counts, LaRecord, year_label
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def la_table(record: LaRecord, *, year: int, years: list[int], protect: bool) ->
         code_cells = [_plain(codes[code]) for code in LA_CODES]
         total_cells = _plain(total)
     code_rows = [
-        _row(code, codes[code], cells, due, protect=protect, rule=la_rule(code))
+        _row(code, codes[code], cells, due, protect=protect, rule=RULES[code])
         for code, (cells, due) in zip(LA_CODES, code_cells, strict=True)
     ]
     total_row = _row("All LA deadlines", total, *total_cells, protect=protect)

@@ -254,16 +254,20 @@ def test_an_image_without_alt_text_is_refused(tmp_path, settings) -> None:
 # Nothing escapes the check ----------------------------------------------------------------------------------
 
 
-def _templates_passed_to_render_pdf() -> set[str]:
-    """The `template=` of every render_pdf call in the product (a string, or a module constant naming one)."""
-    names = set()
+def _modules_calling_render_pdf() -> Iterator[tuple[Path, ast.Module]]:
+    """Each product module (not tests or bench) that calls render_pdf, parsed."""
     for path in ROOT.glob("*/**/*.py"):
         if ".venv" in path.parts or path.parts[len(ROOT.parts)] in {"tests", "bench"}:
             continue
         source = path.read_text()
-        if "render_pdf(" not in source:
-            continue
-        tree = ast.parse(source)
+        if "render_pdf(" in source:
+            yield path, ast.parse(source)
+
+
+def _templates_passed_to_render_pdf() -> set[str]:
+    """The `template=` of every render_pdf call in the product (a string, or a module constant naming one)."""
+    names = set()
+    for path, tree in _modules_calling_render_pdf():
         constants = {
             t.id: node.value.value
             for node in tree.body
@@ -322,13 +326,8 @@ CALL_SITES = {
 
 def _render_pdf_callers() -> set[tuple[str, str]]:
     callers = set()
-    for path in ROOT.glob("*/**/*.py"):
-        if ".venv" in path.parts or path.parts[len(ROOT.parts)] in {"tests", "bench"}:
-            continue
-        source = path.read_text()
-        if "render_pdf(" not in source:
-            continue
-        for function in ast.walk(ast.parse(source)):
+    for path, tree in _modules_calling_render_pdf():
+        for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or function.name == "render_pdf":
                 continue
             for node in ast.walk(function):

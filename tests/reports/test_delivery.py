@@ -293,3 +293,22 @@ def test_the_trust_figures_and_the_board_report_carry_the_delivery_rate(demo) ->
     pdf = render_pdf(template="reports/board_report.html", context=context, title="Board report")
     text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "EHC plan provision delivered" in text and "this school year, to yesterday: 50%" in text
+
+
+def test_the_work_list_with_delivery_keeps_its_query_count(demo) -> None:
+    client = demo.client_for("senco.acorn@oak.test")
+    counts = []
+    for _ in range(2):
+        for _ in range(2):
+            cycle, group, line = _plan_pupil(demo)
+            _log_two_weeks(demo.acorn, cycle, group)
+            with scope(trust=demo.oak.pk):
+                actor = casework_user(demo.acorn)
+                delivery.map_line(line=line, provision_ids=[group.pk], actor=actor, pupil=cycle.pupil)
+        client.get("/")
+        with CaptureQueriesContext(connection) as ctx:
+            work = client.get("/").context["work"]
+        flagged = next(g for g in work.waiting if g.title == "EHC plan provision not delivered in full")
+        assert flagged.total == 2 * (len(counts) + 1)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] and counts[0] <= 20, counts
