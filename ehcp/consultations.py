@@ -382,6 +382,7 @@ def link_to_pupil(*, consultation: Consultation, pupil: Pupil, actor: User) -> L
     c.pupil, c.linked_on = pupil, timezone.localdate()
     c.save(update_fields=["pupil", "linked_on", "updated_at"])
     Deadline.objects.filter(subject_type=SUBJECT, subject_id=c.pk).update(pupil=pupil, updated_at=timezone.now())
+    c.wording_checks.update(pupil=pupil, updated_at=timezone.now())
     audit.record(
         actor=actor,
         action=audit.Action.CHANGE,

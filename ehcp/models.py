@@ -341,7 +341,31 @@ SECTIONS: list[tuple[str, str, str]] = [
 ]
 
 
-class PlanVersion(TimeStamped):
+class PlanSections(TimeStamped):
+    """Sections A to K of an EHC plan's wording: an issued version's, or a draft's the LA sent."""
+
+    section_a = models.TextField(blank=True)
+    section_b = models.TextField(blank=True)
+    section_c = models.TextField(blank=True)
+    section_d = models.TextField(blank=True)
+    section_e = models.TextField(blank=True)
+    section_f = models.TextField(blank=True)
+    section_g = models.TextField(blank=True)
+    section_h1 = models.TextField(blank=True)
+    section_h2 = models.TextField(blank=True)
+    section_i = models.TextField(blank=True)
+    section_j = models.TextField(blank=True)
+    section_k = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(letter, title, text) for each of sections A to K."""
+        return [(letter, title, getattr(self, field)) for field, letter, title in SECTIONS]
+
+
+class PlanVersion(PlanSections):
     """One issued version of an EHC plan: the first issue or an amendment, with sections A to K."""
 
     class Kind(models.TextChoices):
@@ -355,18 +379,6 @@ class PlanVersion(TimeStamped):
     issued_on = models.DateField()
     local_authority = models.CharField(max_length=100)
     placement = models.CharField("named placement", max_length=200)
-    section_a = models.TextField(blank=True)
-    section_b = models.TextField(blank=True)
-    section_c = models.TextField(blank=True)
-    section_d = models.TextField(blank=True)
-    section_e = models.TextField(blank=True)
-    section_f = models.TextField(blank=True)
-    section_g = models.TextField(blank=True)
-    section_h1 = models.TextField(blank=True)
-    section_h2 = models.TextField(blank=True)
-    section_i = models.TextField(blank=True)
-    section_j = models.TextField(blank=True)
-    section_k = models.TextField(blank=True)
     pdf = models.FileField(upload_to=plan_pdf_path, max_length=300, blank=True)
     pdf_name = models.CharField(max_length=200, blank=True)
     pdf_size = models.PositiveIntegerField(default=0)
@@ -380,10 +392,6 @@ class PlanVersion(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.plan.pupil} EHC plan, version {self.number} ({self.get_kind_display().lower()})"
-
-    def sections(self) -> list[tuple[str, str, str]]:
-        """(letter, title, text) for each of sections A to K."""
-        return [(letter, title, getattr(self, field)) for field, letter, title in SECTIONS]
 
 
 class PlanOutcome(TimeStamped):
@@ -498,3 +506,56 @@ class Consultation(TimeStamped):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class DraftWording(PlanSections):
+    """The wording of a draft EHC plan or of proposed amendments the LA sent the school, as the SENCO pasted it,
+    checked against the Code of Practice (trusts.plan_wording); `points` is the list the SENCO edited for the
+    school's reply (A5 for a draft, its response for amendments). One per consultation or assessment; a plan
+    can have several sets of proposed amendments over the years."""
+
+    class Kind(models.TextChoices):
+        DRAFT = "draft", "Draft EHC plan"
+        AMENDMENTS = "amendments", "Proposed amendments"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, null=True, blank=True, related_name="wording_checks"
+    )
+    assessment = models.ForeignKey(
+        NeedsAssessment, on_delete=models.CASCADE, null=True, blank=True, related_name="wording_checks"
+    )
+    plan = models.ForeignKey(EhcPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="wording_checks")
+    received_on = models.DateField(help_text="The day the school received the LA's wording.")
+    points = models.TextField("points for the reply", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(trust="trust")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["trust", "school"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation"],
+                condition=models.Q(consultation__isnull=False),
+                name="one_check_per_consultation",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment"], condition=models.Q(assessment__isnull=False), name="one_check_per_assessment"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="draft", plan__isnull=True)
+                    & (models.Q(consultation__isnull=False) ^ models.Q(assessment__isnull=False))
+                )
+                | models.Q(kind="amendments", plan__isnull=False, consultation__isnull=True, assessment__isnull=True),
+                name="wording_check_has_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} received {self.received_on:%-d %B %Y}"

@@ -19,7 +19,7 @@ from pupils.models import Pupil
 from trusts.models import School, User
 
 from .deadlines import meet_deadline, open_deadline
-from .models import Deadline, EhcPlan, NeedsAssessment, PhaseTransfer, PlanVersion, SubjectType
+from .models import Deadline, DraftWording, EhcPlan, NeedsAssessment, PhaseTransfer, PlanVersion, SubjectType
 
 ACTIVE = (Deadline.Status.OPEN, Deadline.Status.MISSED)
 
@@ -50,6 +50,7 @@ def move_ehc_casework(
                 f"name {to_school.name}."
             )
     PhaseTransfer.objects.filter(pupil=pupil).update(school=to_school, updated_at=now)
+    DraftWording.objects.filter(pupil=pupil).update(school=to_school, updated_at=now)
 
     active = 0
     for d in Deadline.objects.filter(pupil=pupil, status__in=ACTIVE).order_by("due", "pk"):

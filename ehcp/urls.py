@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, consultations, deadlines, plan_dates, plans
+from .views import assessments, consultations, deadlines, plan_dates, plans, wording
 
 app_name = "ehcp"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("consultations/<int:pk>/reply/", consultations.consultation_reply, name="consultation_reply"),
     path("consultations/<int:pk>/decision/", consultations.consultation_outcome, name="consultation_outcome"),
     path("consultations/<int:pk>/link/", consultations.consultation_link, name="consultation_link"),
+    path("wording/new/<slug:kind>/<int:pk>/", wording.wording_new, name="wording_new"),
+    path("wording/<int:pk>/", wording.wording_detail, name="wording_detail"),
+    path("wording/<int:pk>/edit/", wording.wording_edit, name="wording_edit"),
     path("assessments/", assessments.assessment_list, name="assessments"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/<slug:event>/", assessments.assessment_event, name="assessment_event"),

@@ -15,7 +15,7 @@ from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest
 from trusts.permissions import can, schools_where
 
-from .. import queries, road, services
+from .. import queries, road, services, wording
 from ..forms import (
     AssessmentEventForm,
     AssessmentRequestForm,
@@ -106,6 +106,7 @@ def assessment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_issue_final_plan": road.may_issue_final_plan(assessment),
             "may_change": can(request.user, "ehcp.change", assessment),
             "plan": assessment.plans.first(),
+            "wording": wording.wording_for(assessment) if assessment.draft_served_on else None,
             "today": today,
         },
     )

@@ -21,6 +21,7 @@ from trusts.http import AuthedRequest
 from trusts.permissions import can, schools_where
 
 from .. import consultations as service
+from .. import wording
 from ..consultation_forms import ConsultationForm, LinkForm, OutcomeForm, ReplyForm
 from ..models import Consultation
 
@@ -100,6 +101,7 @@ def consultation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "c": consultation,
             "deadlines": [deadline] if deadline else [],
+            "wording": wording.wording_for(consultation),
             "may_change": can(request.user, "ehcp.change", consultation),
             "today": timezone.localdate(),
         },
@@ -138,7 +140,7 @@ def _step_page(
 @login_required
 def consultation_reply(request: AuthedRequest, pk: int) -> HttpResponse:
     consultation = _consultation_or_404(request, pk, "ehcp.change")
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(request.POST or None, initial={"response": wording.reply_start(consultation)})
     if request.method == "POST" and form.is_valid():
         try:
             service.record_reply(consultation=consultation, actor=request.user, **form.cleaned_data)

@@ -17,7 +17,7 @@ from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, id_or_404
 from trusts.permissions import can, schools_where
 
-from .. import queries, services
+from .. import queries, services, wording
 from ..forms import (
     CeasePlanForm,
     OutcomeForm,
@@ -120,6 +120,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "version": version,
             "deadlines": deadline_rows,
             "transfers": transfers,
+            "amendment_checks": list(wording.amendments_for(plan)),
             "may_change": can(request.user, "ehcp.change", plan),
             "today": timezone.localdate(),
         },

@@ -58,8 +58,10 @@ from .pupil import (
     recent_deliveries,
     scores_prefetch,
 )
+from .wording import outcome_findings
 
 __all__ = [
+    "outcome_findings",
     "scores_prefetch",
     "NO_EVIDENCE",
     "Impact",

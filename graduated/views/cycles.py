@@ -122,6 +122,9 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     pupil = cycle.pupil
     outcomes = list(cycle.outcomes.all())
     progress = outcome_progress(cycle=cycle, outcomes=outcomes)
+    editor = can(request.user, "plan.change", pupil) and cycle.is_open
+    for row in progress:  # what the plan's writers may want to word again, beside each outcome
+        row["wording"] = queries.outcome_findings(row["outcome"]) if editor else []
     audit.record(
         actor=request.user,
         action=audit.Action.VIEW,
@@ -140,7 +143,7 @@ def cycle_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "assessments": list(cycle.assessments.all()),
             "strategies": list(cycle.strategies.all()),
             "allocations": list(cycle.allocations.all()),
-            "editor": can(request.user, "plan.change", pupil) and cycle.is_open,
+            "editor": editor,
             "may_log": cycle.status == Cycle.Status.ACTIVE and queries.may_log_delivery(request.user, pupil),
             "ehc_url": ehc_request_url(pupil) if cycle.next_step == Cycle.NextStep.EHC_REQUEST else "",
             "meeting_replies": list(replies_for(subject_type="support_review", subject_id=cycle.pk)),

@@ -349,3 +349,25 @@ def test_removing_a_logged_provision_is_refused_with_a_message(demo) -> None:
     response = client.post(reverse("graduated:item_remove", args=[cycle.pk, "provision", allocation.pk]), follow=True)
     assert "have been logged, so it stays on the plan" in response.content.decode()
     assert client.post(reverse("graduated:item_remove", args=[cycle.pk, "nonsense", 1])).status_code == 404
+
+
+def test_the_cycle_page_shows_the_plans_writers_what_to_word_again_beside_each_outcome(demo) -> None:
+    cycle = active_cycle(demo, demo.acorn)  # "Read the first 100 high-frequency words", 40 to 80 of 100: no points
+    with scope(trust=demo.oak.pk):
+        services.add_outcome(
+            cycle=cycle,
+            actor=casework_user(demo.acorn),
+            description="Will be supported with his reading",
+            baseline="Finds reading hard",
+            target="Better reading",
+            measured_by="Teacher judgement",
+        )
+    url = reverse("graduated:cycle", args=[cycle.pk])
+    page = demo.client_for("senco.acorn@oak.test").get(url).content.decode()
+    assert page.count("Wording to look at again") == 1  # the vague outcome only
+    vague = page[page.index("Outcome 2: Will be supported with his reading") :]
+    assert "This outcome has no measure" in vague and "SEND Code of Practice 2015, para 9.66" in vague
+    assert "“be supported”" in vague or "“will be supported”" in vague.lower()
+    assert "no timescale" not in page  # the cycle's review date is the timescale of a support plan's outcomes
+    # Teachers read the plan; the wording points are for the people who write it.
+    assert "Wording to look at again" not in demo.client_for("teacher.acorn@oak.test").get(url).content.decode()

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from ehcp import consultations, services
+from ehcp import consultations, services, wording
 from ehcp import deadlines as engine
-from ehcp.models import Consultation, Deadline, EhcPlan, NeedsAssessment
+from ehcp.models import Consultation, Deadline, DraftWording, EhcPlan, NeedsAssessment
 from pupils.models import Pupil
 from register.models import RegisterEntry
 from tests.factories import pupil_at
@@ -116,6 +116,17 @@ def make_consultation(demo: Any, school: Any, *, child_name: str = "") -> Consul
         )
 
 
+def make_wording(demo: Any, school: Any) -> DraftWording:
+    """A consultation's draft with the demo's vague wording pasted in."""
+    from ehcp.wording_demo import VAGUE_DRAFT
+
+    c = make_consultation(demo, school)
+    with scope(trust=school.trust_id):
+        return wording.record_wording(
+            subject=c, received_on=c.consulted_on, sections=VAGUE_DRAFT, actor=casework_user(school)
+        )
+
+
 def _consultation(demo: Any, school: Any) -> dict[str, Any]:
     return {"pk": make_consultation(demo, school).pk}
 
@@ -165,6 +176,18 @@ CASES: list[Case] = [
     Case("ehcp:consultation_reply", kwargs=_consultation, **OBJECT),
     Case("ehcp:consultation_outcome", kwargs=_consultation, **OBJECT),
     Case("ehcp:consultation_link", kwargs=_consultation, **OBJECT),
+    Case(
+        "ehcp:wording_new",
+        kwargs=lambda demo, school: {"kind": "consultation", **_consultation(demo, school)},
+        **OBJECT,
+    ),
+    Case(
+        "ehcp:wording_new",
+        kwargs=lambda demo, school: {"kind": "plan", "pk": make_plan(demo, school).pk},
+        **OBJECT,
+    ),
+    Case("ehcp:wording_detail", kwargs=lambda demo, school: {"pk": make_wording(demo, school).pk}, **OBJECT),
+    Case("ehcp:wording_edit", kwargs=lambda demo, school: {"pk": make_wording(demo, school).pk}, **OBJECT),
 ]
 
 COVERED_ELSEWHERE = {

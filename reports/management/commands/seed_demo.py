@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scopes_disabled
 
 from ehcp.demo import seed_ehcp
+from ehcp.wording_demo import seed_wording
 from graduated.demo import seed_graduated, seed_parent_views
 from graduated.demo.arrangements import seed_access_arrangements
 from pupils.demo import seed_health
@@ -38,6 +39,7 @@ class Command(BaseCommand):
                 seed_reviews(objects),
                 seed_delivery(objects),  # promised versus delivered: a plan's 5 hours a week, about 3 delivered
                 seed_la_record(objects),  # the local authorities' record: an LA decision made 9 days late
+                seed_wording(objects),  # a draft plan with vague wording, checked against the Code of Practice
                 seed_sen_information(objects),
                 seed_parent_views(objects),  # parents' views before a review (parent.acorn's two children)
                 seed_all_about_me(objects),
