@@ -232,6 +232,21 @@ def school_delivery(school: School, *, key: str = "term", today: date | None = N
     return sorted(rows, key=lambda r: (r.percent if r.percent is not None else 1000, r.pupil.legal_surname))
 
 
+def delivery_table(rows: list[PupilDelivery]) -> tuple[list[str], list[list[object]]]:
+    """The school's list as a table for its CSV: one row per pupil, the same figures as the page (no queries)."""
+    header = ["Pupil", "UPN", "Year", "From", "To", "Promised hours", "Scheduled hours", "Delivered hours"]
+    header += ["Gap hours", "Delivered %", "Below the threshold", "Plan lines not mapped", "Plan lines not quantified"]
+    header += [f"Sessions missed: {words}" for words in MISSED_WORDS.values()]
+    table: list[list[object]] = []
+    for r in rows:
+        row: list[object] = [r.pupil.display_name, r.pupil.upn, r.pupil.year_group, r.period.start, r.period.end]
+        row += [r.promised, r.scheduled, r.delivered, r.gap, "" if r.percent is None else r.percent]
+        row += ["Yes" if r.below else "No", len(r.unmapped), len(r.unquantified)]
+        row += [r.missed.get(reason, 0) for reason in MISSED_WORDS]
+        table.append(row)
+    return header, table
+
+
 @dataclass(frozen=True)
 class SchoolTotals:
     school: School

@@ -28,6 +28,7 @@ urlpatterns = [
     path("figures/trust/<slug:table>.csv", dashboards.trust_csv, name="trust_csv"),
     # promised versus delivered: EHC plan provision against the sessions logged
     path("delivery/", delivery.school_page, name="delivery_school"),
+    path("delivery/school.csv", delivery.school_csv, name="delivery_csv"),
     path("delivery/trust/", delivery.trust_page, name="delivery_trust"),
     path("delivery/pupils/<int:pupil_id>/", delivery.pupil_page, name="delivery_pupil"),
     # the local authorities' record: each LA's statutory deadlines, and the inclusion lead's letter to one LA

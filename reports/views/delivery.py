@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from pupils.queries import pupils_visible_to
 from trusts import audit
+from trusts.exports import csv_response
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
 from trusts.permissions import can, schools_where
@@ -111,6 +112,23 @@ def school_page(request: AuthedRequest) -> HttpResponse:
             "threshold": rows[0].threshold if rows else delivery.threshold_of(school.trust_id),
         },
     )
+
+
+@login_required
+def school_csv(request: AuthedRequest) -> HttpResponse:
+    """The school's list as a CSV, for the same school and period as the page."""
+    school, _ = school_from_request(request, "casework.view")
+    key = _period(request)
+    rows = delivery.school_delivery(school, key=key)
+    audit.record(
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        obj=school,
+        summary=f"Promised and delivered CSV: {len(rows)} pupils with EHC plans",
+        request=request,
+    )
+    header, table = delivery.delivery_table(rows)
+    return csv_response(filename=f"promised-and-delivered-{school.urn}-{key}.csv", header=header, rows=table)
 
 
 class ThresholdForm(forms.Form):

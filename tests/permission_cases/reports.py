@@ -59,6 +59,7 @@ def _pupil_with_plan(demo: Any, school: Any) -> dict[str, Any]:
 
 CASES += [
     Case("reports:delivery_school", own=CASEWORK),
+    Case("reports:delivery_csv", own=CASEWORK),
     Case("reports:delivery_trust", own=TRUST),
     Case("reports:delivery_pupil", kwargs=_pupil_with_plan, own=CASEWORK, other_school={"lead@oak.test"}),
 ]

@@ -312,3 +312,43 @@ def test_the_work_list_with_delivery_keeps_its_query_count(demo) -> None:
         assert flagged.total == 2 * (len(counts) + 1)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] and counts[0] <= 20, counts
+
+
+def test_the_school_list_downloads_as_a_csv_with_the_pages_figures(demo) -> None:
+    import csv
+    import io
+
+    cycle, group, line = _plan_pupil(demo)
+    _log_two_weeks(demo.acorn, cycle, group)
+    with scope(trust=demo.oak.pk):
+        delivery.map_line(line=line, provision_ids=[group.pk], actor=casework_user(demo.acorn), pupil=cycle.pupil)
+        pupils = type(cycle.pupil).objects.filter(pk=cycle.pupil_id)
+        pupils.update(legal_forename="=HYPERLINK(1)", preferred_forename="")
+    client = demo.client_for("senco.acorn@oak.test")
+    page = client.get(reverse("reports:delivery_school")).content.decode()
+    url = reverse("reports:delivery_csv")
+    assert f"{url}?school={demo.acorn.pk}&amp;period=term" in page
+    response = client.get(url, {"school": demo.acorn.pk, "period": "term"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["Pupil"].startswith("'") and "=HYPERLINK(1)" in row["Pupil"]  # never a live formula
+    assert (row["From"], row["To"]) == ("2026-09-02", "2026-12-06")
+    assert (row["Promised hours"], row["Delivered hours"], row["Gap hours"], row["Delivered %"]) == (
+        "10.0",
+        "6.0",
+        "4.0",
+        "60",
+    )
+    assert row["Below the threshold"] == "Yes" and row["Plan lines not mapped"] == "0"
+    missed = {k: v for k, v in row.items() if k.startswith("Sessions missed")}
+    assert missed == {
+        "Sessions missed: pupil absent": "2",
+        "Sessions missed: staff absent": "1",
+        "Sessions missed: cancelled": "1",
+    }
+    # The year's figures through the same link; another trust's SENCO gets nothing of this school.
+    year = client.get(url, {"school": demo.acorn.pk, "period": "year"}).content.decode("utf-8-sig")
+    assert ",2026-09-01,2026-12-06,10.0," in year
+    assert demo.client_for("senco.willow@river.test").get(url, {"school": demo.acorn.pk}).status_code == 404
