@@ -1,6 +1,6 @@
 """ehcp's part of destroying a former pupil's record and of a subject access export (pupils.retention).
 
-Beyond what cascades from the pupil: the plans' PDFs and the consultation drafts leave storage, and a
+Beyond what cascades from the pupil: the wording checks of its drafts go with them; the plans' PDFs and the consultation drafts leave storage, and a
 consultation linked to the pupil (its foreign key is SET_NULL, so it would otherwise keep the child's name
 and date of birth) is deleted with its deadlines.
 """
@@ -17,6 +17,7 @@ from pupils.retention import Destroyed, delete_rows, rows_of
 from .models import (
     Consultation,
     Deadline,
+    DraftWording,
     EhcPlan,
     NeedsAssessment,
     PhaseTransfer,
@@ -30,6 +31,9 @@ from .models import (
 def _records(pupil: Pupil) -> list[QuerySet[Any]]:
     consultations = Consultation.objects.filter(pupil=pupil)
     return [
+        DraftWording.objects.filter(
+            Q(pupil=pupil) | Q(consultation__pupil=pupil) | Q(assessment__pupil=pupil) | Q(plan__pupil=pupil)
+        ),
         Deadline.objects.filter(
             Q(pupil=pupil)
             | Q(subject_type=SubjectType.CONSULTATION, subject_id__in=list(consultations.values_list("pk", flat=True)))

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from ehcp.models import Deadline, EhcPlan, PlanVersion
+from ehcp.models import Deadline, DraftWording, EhcPlan, PlanVersion
 from pupils import retention
 from pupils.models import DataProtectionLead, Destruction, Document, LegalHold, Pupil
 from pupils.tasks import list_records_due_for_destruction
@@ -71,6 +71,16 @@ def listed(demo):
         Pupil.objects.filter(pk=pupil.pk).update(leaving_date=date(2013, 7, 20))
         version = PlanVersion.objects.filter(plan__pupil=pupil).first()
         version.pdf.save("plan.pdf", ContentFile(b"%PDF-1.7 plan"), save=True)
+        DraftWording.objects.create(  # proposed amendments the SENCO checked (ehcp.wording)
+            trust_id=pupil.trust_id,
+            school_id=pupil.school_id,
+            pupil=pupil,
+            kind="amendments",
+            plan=version.plan,
+            received_on=date(2013, 3, 1),
+            section_f="Regular speech and language therapy.",
+            recorded_by=demo.user("senco.acorn@oak.test"),
+        )
     document = make_document(pupil)
     with scope(trust=demo.oak.pk):
         retention.list_due(today=TODAY)
@@ -87,13 +97,14 @@ def test_sign_off_destroys_every_app_s_rows_and_files_and_keeps_a_tombstone(
     with scope(trust=demo.oak.pk), django_capture_on_commit_callbacks(execute=True):
         retention.destroy_record(destruction=destruction, actor=lead, today=TODAY)
         assert not Pupil.objects.filter(pk=pupil.pk).exists()
-        for model in (RegisterEntry, EhcPlan, AnnualReview, Deadline, Document):
+        for model in (RegisterEntry, EhcPlan, AnnualReview, Deadline, Document, DraftWording):
             assert not model.objects.filter(pupil_id=pupil.pk).exists(), model
         tomb = Destruction.objects.get(pk=destruction.pk)
         entries = AuditEntry.objects.filter(pupil_id=pupil.pk)
         assert entries.exists()  # the audit trail is kept, by number
     assert not any(default_storage.exists(name) for name in files)
     assert tomb.status == "destroyed" and tomb.pupil_id is None and tomb.destroyed_by == lead
+    assert tomb.counts["draft wordings"] == 1
     assert tomb.counts["pupils"] == 1 and tomb.counts["ehc plans"] == 1 and tomb.counts["annual reviews"] == 1, (
         tomb.counts
     )
