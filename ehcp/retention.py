@@ -1,8 +1,8 @@
 """ehcp's part of destroying a former pupil's record and of a subject access export (pupils.retention).
 
-Beyond what cascades from the pupil: the wording checks of its drafts go with them; the plans' PDFs and the consultation drafts leave storage, and a
-consultation linked to the pupil (its foreign key is SET_NULL, so it would otherwise keep the child's name
-and date of birth) is deleted with its deadlines.
+Beyond what cascades from the pupil: the wording checks of their drafts go with them; the plans' PDFs and
+the consultation drafts leave storage; and a consultation linked to the pupil (its foreign key is SET_NULL,
+so it would otherwise keep the child's name and date of birth) is deleted with its deadlines.
 """
 
 from __future__ import annotations

@@ -159,9 +159,13 @@ def _problems(
                 f"at most {MAX_SECTION_CHARS:,} characters."
             ]
     if not any(text.strip() for text in sections.values()):
-        what = "the sections the amendments change" if kind == Kind.AMENDMENTS else "at least sections B, E and F"
-        problems["__all__"] = [f"Paste the LA's wording: {what}."]
+        problems["__all__"] = [nothing_pasted(kind)]
     return problems
+
+
+def nothing_pasted(kind: str) -> str:
+    what = "the sections the amendments change" if kind == Kind.AMENDMENTS else "at least sections B, E and F"
+    return f"Paste the LA's wording: {what}."
 
 
 def _earliest(subject: Subject) -> date | None:

@@ -9,7 +9,7 @@ from django import forms
 from trusts.forms import date_field
 
 from .models import SECTIONS
-from .wording import CHECKED_LETTERS, MAX_POINTS_CHARS
+from .wording import CHECKED_LETTERS, MAX_POINTS_CHARS, Kind, nothing_pasted
 
 
 class WordingForm(forms.Form):
@@ -45,6 +45,12 @@ class WordingForm(forms.Form):
     @property
     def other_fields(self) -> list[forms.BoundField]:
         return [self[f] for f, letter, _ in SECTIONS if letter not in CHECKED_LETTERS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any((data.get(field) or "").strip() for field, _, _ in SECTIONS):
+            self.add_error(None, nothing_pasted(Kind.AMENDMENTS if self.amendments else Kind.DRAFT))
+        return data
 
     def sections(self) -> dict[str, str]:
         return {letter: self.cleaned_data.get(field) or "" for field, letter, _ in SECTIONS}

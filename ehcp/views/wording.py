@@ -55,8 +55,8 @@ def _initial(wording: DraftWording | None) -> dict[str, object]:
     return initial
 
 
-def _form_page(request: AuthedRequest, form: WordingForm, *, label: str, back: str) -> HttpResponse:
-    return render(request, "ehcp/wording/form.html", {"form": form, "label": label, "back": back})
+def _form_page(request: AuthedRequest, form: WordingForm, *, heading: str, back: str) -> HttpResponse:
+    return render(request, "ehcp/wording/form.html", {"form": form, "heading": heading, "back": back})
 
 
 @login_required
@@ -88,7 +88,7 @@ def wording_new(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
         "assessment": "ehcp:assessment_detail",
         "plan": "ehcp:plan_detail",
     }[kind]
-    return _form_page(request, form, label=title, back=reverse(back, kwargs={"pk": subject.pk}))
+    return _form_page(request, form, heading=title, back=reverse(back, kwargs={"pk": subject.pk}))
 
 
 @login_required
@@ -110,7 +110,7 @@ def wording_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The wording is corrected and checked again.")
             return redirect("ehcp:wording_detail", pk=wording.pk)
-    return _form_page(request, form, label=f"Correct the wording: {wording}", back=service.subject_url(wording))
+    return _form_page(request, form, heading=f"Correct the wording: {wording}", back=service.subject_url(wording))
 
 
 @login_required
