@@ -72,6 +72,27 @@ def _candidates(school: Any) -> list[Pupil]:
     )
 
 
+def first_school_of_each_trust(schools: dict[str, Any]) -> dict[int, Any]:
+    """Each demo trust's first school by name: where the one-off demo cases (a late LA, a vague draft) go."""
+    first: dict[int, Any] = {}
+    for school in sorted(schools.values(), key=lambda s: s.name):
+        first.setdefault(school.trust_id, school)
+    return first
+
+
+def support_pupil_without_ehc(school: Any, *, newest: bool = False) -> Pupil | None:
+    """A pupil on SEN support at the school with no needs assessment and no EHC plan (the oldest record, or the
+    newest, so two demo cases never pick the same child)."""
+    return (
+        Pupil.objects.filter(school=school, leaving_date=None, register_entry__status=SenStatus.SEN_SUPPORT)
+        .exclude(needs_assessments__isnull=False)
+        .exclude(ehc_plans__isnull=False)
+        .select_related("school")
+        .order_by("-pk" if newest else "pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def seed_school(school: Any, key: str, users: dict[str, Any], rng: random.Random, today: date) -> tuple[int, int]:
     if EhcPlan.objects.filter(school=school).exists():

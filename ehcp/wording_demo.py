@@ -12,11 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pupils.models import Pupil
-from register.models import SenStatus
 from trusts.models import Membership, Role
 
 from . import services, wording
+from .demo import first_school_of_each_trust, support_pupil_without_ehc
 from .models import NeedsAssessment
 
 NOTE = "Demo: a draft plan with vague wording, served 4 days ago."
@@ -57,21 +56,11 @@ def seed_wording(objects: dict[str, Any]) -> str:
     served = today - timedelta(days=4)
     received = served - timedelta(weeks=14)
     made = 0
-    first_schools: dict[int, Any] = {}
-    for school in sorted(objects["schools"].values(), key=lambda s: s.name):
-        first_schools.setdefault(school.trust_id, school)
-    for trust_id, school in first_schools.items():
+    for trust_id, school in first_school_of_each_trust(objects["schools"]).items():
         if NeedsAssessment.objects.filter(trust_id=trust_id, notes=NOTE).exists():
             continue
         senco = Membership.objects.filter(school=school, role=Role.SENCO).select_related("user").first()
-        pupil = (
-            Pupil.objects.filter(school=school, leaving_date=None, register_entry__status=SenStatus.SEN_SUPPORT)
-            .exclude(needs_assessments__isnull=False)
-            .exclude(ehc_plans__isnull=False)
-            .select_related("school")
-            .order_by("-pk")
-            .first()
-        )
+        pupil = support_pupil_without_ehc(school, newest=True)
         if senco is None or pupil is None:
             continue
         actor = senco.user

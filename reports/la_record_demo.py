@@ -13,9 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ehcp import services as ehcp
+from ehcp.demo import first_school_of_each_trust, support_pupil_without_ehc
 from ehcp.models import NeedsAssessment
-from pupils.models import Pupil
-from register.models import SenStatus
 from trusts.models import Membership, Role
 
 NOTE = "Demo: the LA decided 9 days after the 6 weeks."
@@ -27,21 +26,11 @@ def seed_la_record(objects: dict[str, Any]) -> str:
     today = timezone.localdate()
     received = today - timedelta(weeks=14)
     made = 0
-    first_schools: dict[int, Any] = {}
-    for school in sorted(objects["schools"].values(), key=lambda s: s.name):
-        first_schools.setdefault(school.trust_id, school)
-    for trust_id, school in first_schools.items():
+    for trust_id, school in first_school_of_each_trust(objects["schools"]).items():
         if NeedsAssessment.objects.filter(trust_id=trust_id, notes=NOTE).exists():
             continue
         lead = Membership.objects.filter(trust_id=trust_id, role=Role.INCLUSION_LEAD).select_related("user").first()
-        pupil = (
-            Pupil.objects.filter(school=school, leaving_date=None, register_entry__status=SenStatus.SEN_SUPPORT)
-            .exclude(needs_assessments__isnull=False)
-            .exclude(ehc_plans__isnull=False)
-            .select_related("school")
-            .order_by("pk")
-            .first()
-        )
+        pupil = support_pupil_without_ehc(school)
         if lead is None or pupil is None:
             continue
         assessment = ehcp.request_assessment(

@@ -3,6 +3,8 @@ points for the reply. Casework roles only; everyone else, and other trusts, get 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import cast
 
 from django.contrib import messages
@@ -22,6 +24,7 @@ from .. import wording as service
 from ..models import DraftWording, EhcPlan
 from ..wording_forms import PointsForm, WordingForm
 
+Save = Callable[[date, Mapping[str, str]], DraftWording]
 SUBJECTS = {
     "consultation": lambda user: consultations.consultations_visible_to(user),
     "assessment": lambda user: queries.assessments_visible_to(user),
@@ -55,8 +58,24 @@ def _initial(wording: DraftWording | None) -> dict[str, object]:
     return initial
 
 
-def _form_page(request: AuthedRequest, form: WordingForm, *, heading: str, back: str) -> HttpResponse:
+def _wording_form(
+    request: AuthedRequest, *, initial: DraftWording | None, amendments: bool, heading: str, back: str, save: Save
+) -> HttpResponse:
+    """The paste form: on a valid post, `save` keeps the wording and the page moves to its findings."""
+    form = WordingForm(request.POST or None, initial=_initial(initial), amendments=amendments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            wording = save(form.cleaned_data["received_on"], form.sections())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            found = len(service.check(wording).findings)
+            messages.success(request, f"Checked: {found} point{'s' if found != 1 else ''} to look at.")
+            return redirect("ehcp:wording_detail", pk=wording.pk)
     return render(request, "ehcp/wording/form.html", {"form": form, "heading": heading, "back": back})
+
+
+BACK = {"consultation": "ehcp:consultation_detail", "assessment": "ehcp:assessment_detail", "plan": "ehcp:plan_detail"}
 
 
 @login_required
@@ -64,53 +83,32 @@ def wording_new(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     """Paste the draft's wording (a consultation's or an assessment's: again to replace it) or a new set of
     proposed amendments to a plan."""
     subject = _subject_or_404(request, kind, pk)
-    existing = service.wording_for(subject)
     amendments = isinstance(subject, EhcPlan)
-    form = WordingForm(request.POST or None, initial=_initial(existing), amendments=amendments)
-    if request.method == "POST" and form.is_valid():
-        try:
-            wording = service.record_wording(
-                subject=subject,
-                received_on=form.cleaned_data["received_on"],
-                sections=form.sections(),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            found = len(service.check(wording).findings)
-            messages.success(request, f"Checked: {found} point{'s' if found != 1 else ''} to look at.")
-            return redirect("ehcp:wording_detail", pk=wording.pk)
-    what = "proposed amendments" if amendments else "draft EHC plan"
-    title = f"Check the wording of the {what}"
-    back = {
-        "consultation": "ehcp:consultation_detail",
-        "assessment": "ehcp:assessment_detail",
-        "plan": "ehcp:plan_detail",
-    }[kind]
-    return _form_page(request, form, heading=title, back=reverse(back, kwargs={"pk": subject.pk}))
+    return _wording_form(
+        request,
+        initial=service.wording_for(subject),
+        amendments=amendments,
+        heading=f"Check the wording of the {'proposed amendments' if amendments else 'draft EHC plan'}",
+        back=reverse(BACK[kind], kwargs={"pk": subject.pk}),
+        save=lambda on, sections: service.record_wording(
+            subject=subject, received_on=on, sections=sections, actor=request.user
+        ),
+    )
 
 
 @login_required
 def wording_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     wording = _wording_or_404(request, pk, "ehcp.change")
-    form = WordingForm(
-        request.POST or None, initial=_initial(wording), amendments=wording.kind == DraftWording.Kind.AMENDMENTS
+    return _wording_form(
+        request,
+        initial=wording,
+        amendments=wording.kind == DraftWording.Kind.AMENDMENTS,
+        heading=f"Correct the wording: {wording}",
+        back=service.subject_url(wording),
+        save=lambda on, sections: service.update_wording(
+            wording=wording, received_on=on, sections=sections, actor=request.user
+        ),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            service.update_wording(
-                wording=wording,
-                received_on=form.cleaned_data["received_on"],
-                sections=form.sections(),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The wording is corrected and checked again.")
-            return redirect("ehcp:wording_detail", pk=wording.pk)
-    return _form_page(request, form, heading=f"Correct the wording: {wording}", back=service.subject_url(wording))
 
 
 @login_required

@@ -4,6 +4,8 @@ suppressed; and the trust's threshold."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from trusts import audit
 from trusts.exports import csv_response
 from trusts.forms import add_service_errors
 from trusts.http import AuthedRequest, school_from_request
+from trusts.models import School
 from trusts.permissions import can, schools_where
 
 from .. import delivery
@@ -88,18 +91,19 @@ def pupil_page(request: AuthedRequest, pupil_id: int) -> HttpResponse:
     )
 
 
-@login_required
-def school_page(request: AuthedRequest) -> HttpResponse:
+def _school_rows(request: AuthedRequest, action: str, what: str) -> tuple[School, list[School], str, list[Any]]:
+    """The school and period asked for, its pupils' delivery, and the access-log entry for reading them."""
     school, schools = school_from_request(request, "casework.view")
     key = _period(request)
     rows = delivery.school_delivery(school, key=key)
-    audit.record(
-        actor=request.user,
-        action=audit.Action.VIEW,
-        obj=school,
-        summary=f"Promised and delivered: {len(rows)} pupils with EHC plans",
-        request=request,
-    )
+    summary = f"{what}: {len(rows)} pupils with EHC plans"
+    audit.record(actor=request.user, action=action, obj=school, summary=summary, request=request)
+    return school, schools, key, rows
+
+
+@login_required
+def school_page(request: AuthedRequest) -> HttpResponse:
+    school, schools, key, rows = _school_rows(request, audit.Action.VIEW, "Promised and delivered")
     return render(
         request,
         "reports/delivery/school.html",
@@ -117,16 +121,7 @@ def school_page(request: AuthedRequest) -> HttpResponse:
 @login_required
 def school_csv(request: AuthedRequest) -> HttpResponse:
     """The school's list as a CSV, for the same school and period as the page."""
-    school, _ = school_from_request(request, "casework.view")
-    key = _period(request)
-    rows = delivery.school_delivery(school, key=key)
-    audit.record(
-        actor=request.user,
-        action=audit.Action.EXPORT,
-        obj=school,
-        summary=f"Promised and delivered CSV: {len(rows)} pupils with EHC plans",
-        request=request,
-    )
+    school, _, key, rows = _school_rows(request, audit.Action.EXPORT, "Promised and delivered CSV")
     header, table = delivery.delivery_table(rows)
     return csv_response(filename=f"promised-and-delivered-{school.urn}-{key}.csv", header=header, rows=table)
 
