@@ -110,7 +110,7 @@ else
         -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c shared_buffers=256MB" >/dev/null
     PG_URL=postgres://postgres@127.0.0.1:$PGPORT_/postgres
 fi
-PSQL=(psql "$PG_URL" -v ON_ERROR_STOP=1 -q -X)
+PSQL=(env PGOPTIONS="-c client_min_messages=warning" psql "$PG_URL" -v ON_ERROR_STOP=1 -q -X)
 PG_HOSTPORT=$(echo "$PG_URL" | sed -E 's#^postgres(ql)?://[^@]*@([^/]+)/.*#\2#')
 if [ -n "${LOAD_REDIS_URL:-}" ]; then
     REDIS_URL_=$LOAD_REDIS_URL

@@ -154,6 +154,28 @@ def held(rows: list[dict[str, Any]], p95_ms: float) -> dict[str, Any] | None:
     return best
 
 
+def cpu_cost(rows: list[dict[str, Any]], cpus: int) -> dict[str, Any]:
+    """What a page costs in CPU (gunicorn and PostgreSQL, over every measured window) and the ceiling that
+    puts on this machine: both CPUs for the web tier and the database alone give cpus / cost requests a
+    second, or that over the requests a person makes a second. An upper bound from the measured cost (at
+    100% CPU the queue, not the budget, sets the p95), not a measurement: it says what the shared machine's
+    other work hid."""
+    measured = [r for r in rows if r["requests"] and r["gunicorn_cores"] is not None]
+    requests = sum(r["requests"] for r in measured)
+    if not requests:
+        return {"cpu_ms_per_request": None, "ceiling_rps": None, "ceiling_users": None}
+    cpu_s = sum(((r["gunicorn_cores"] or 0) + (r["postgres_cores"] or 0)) * r["window_s"] for r in measured)
+    per_user = requests / sum(r["users"] * r["window_s"] for r in measured)
+    cost_ms = 1000 * cpu_s / requests
+    ceiling = cpus * 1000 / cost_ms if cost_ms else None
+    return {
+        "cpu_ms_per_request": round(cost_ms, 1),
+        "requests_per_user_s": round(per_user, 3),
+        "ceiling_rps": round(ceiling, 1) if ceiling else None,
+        "ceiling_users": int(ceiling / per_user) if ceiling else None,
+    }
+
+
 def results(runs: dict[str, Path], *, settle: float, p95_ms: float) -> dict[str, Any]:
     configs = []
     for name, folder in runs.items():
@@ -173,6 +195,7 @@ def results(runs: dict[str, Path], *, settle: float, p95_ms: float) -> dict[str,
                 "held_users": top["users"] if top else 0,
                 "held_rps": top["rps"] if top else 0.0,
                 "saturated_at_users": saturated,
+                **cpu_cost(rows, _cpus()),
                 "rows": rows,
             }
         )
@@ -208,6 +231,16 @@ def markdown(data: dict[str, Any]) -> str:
         lines += [
             f"**{c['name']}** (`{c['server']}`): held **{c['held_users']} users** at {c['held_rps']} requests/s{over}.",
             "",
+        ]
+        if c.get("cpu_ms_per_request"):
+            lines += [
+                f"A page cost {c['cpu_ms_per_request']} ms of CPU (gunicorn and PostgreSQL); a person asked for "
+                f"{c['requests_per_user_s']} pages a second. With both CPUs free for them the ceiling would be "
+                f"about {c['ceiling_rps']} requests/s, {c['ceiling_users']} people of this mix (an upper bound "
+                "from the measured cost, not a measurement).",
+                "",
+            ]
+        lines += [
             "| Users | Requests/s | Median ms | p95 ms | Errors | Sign-ins (p95 ms) | gunicorn CPU | PostgreSQL CPU "
             "| locust CPU | Other work CPU | DB connections (active) | Lock waits |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -70,6 +70,10 @@ def test_each_step_counts_pages_after_its_sign_ins_and_every_error(run: Path) ->
     assert (first["connections"], first["active"], first["lock_waits"]) == (6, 1, 0)
     config = data["configs"][0]
     assert (config["held_users"], config["saturated_at_users"], data["best"]) == (5, 10, "sync")
+    # CPU per page: (gunicorn + PostgreSQL cores) x window over both steps' 32 pages.
+    cpu_s = sum((r["gunicorn_cores"] + r["postgres_cores"]) * r["window_s"] for r in (first, second))
+    assert config["cpu_ms_per_request"] == round(1000 * cpu_s / 32, 1)
+    assert config["requests_per_user_s"] == round(32 / (5 * 21 + 10 * 24), 3)
 
 
 def test_no_page_measured_is_over_budget() -> None:
