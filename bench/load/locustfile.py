@@ -42,7 +42,7 @@ from bench.load.totp import code as totp_code  # noqa: E402
 
 ACCOUNTS = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
 OUT = Path(os.environ["LOAD_OUT"])
-STEPS = [int(n) for n in os.environ.get("LOAD_STEPS", "5,10,20,40,60,80,100,130,160").split(",")]
+STEPS = [int(n) for n in os.environ.get("LOAD_STEPS", "5,10,15,20,30,40,60,80,100,130,160").split(",")]
 STEP_SECONDS = float(os.environ.get("LOAD_STEP_SECONDS", "35"))
 SETTLE_SECONDS = float(os.environ.get("LOAD_SETTLE_SECONDS", "5"))
 SPAWN_RATE = float(os.environ.get("LOAD_SPAWN_RATE", "5"))
@@ -222,6 +222,8 @@ class TeachingAssistant(Person):
 
     @task(2)
     def log_session(self) -> None:
+        if not self.pupils:  # a class with nobody on a support plan: nothing to log
+            return
         path = f"/support/pupils/{self.pupil()}/log/"
         form = self.page(path, "ta: log a session (form)")
         allocations = [m.group(1) for tag in ALLOCATION.findall(form) if (m := VALUE.search(tag))]

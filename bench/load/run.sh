@@ -35,7 +35,7 @@ LOCUST=${LOCUST:-$BIN/locust}
 BUDGET=${LOAD_BUDGET_SECONDS:-720}
 SERVERS=${LOAD_SERVERS:-sync gthread}
 RESULTS=${LOAD_RESULTS:-$ROOT/bench/results}
-export LOAD_STEPS=${LOAD_STEPS:-5,10,20,40,60,80,100,130,160}
+export LOAD_STEPS=${LOAD_STEPS:-5,10,15,20,30,40,60,80,100,130,160}
 export LOAD_STEP_SECONDS=${LOAD_STEP_SECONDS:-35}
 export LOAD_SETTLE_SECONDS=${LOAD_SETTLE_SECONDS:-5}
 export LOAD_P95_MS=${LOAD_P95_MS:-300}
@@ -212,5 +212,6 @@ for i in "${!SERVER_LIST[@]}"; do
 done
 
 say "summary -> $RESULTS"
-"$PY" bench/load/summary.py "${RUNS[@]}" --out "$RESULTS" --settle "$LOAD_SETTLE_SECONDS" --p95 "$LOAD_P95_MS"
+"$PY" bench/load/summary.py "${RUNS[@]}" --out "$RESULTS" --settle "$LOAD_SETTLE_SECONDS" --p95 "$LOAD_P95_MS" \
+    --data "seed_scale trust of ${LOAD_SCHOOLS:-10} schools x ${LOAD_PUPILS_PER_SCHOOL:-1000} pupils"
 say "done"

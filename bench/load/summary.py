@@ -176,7 +176,7 @@ def cpu_cost(rows: list[dict[str, Any]], cpus: int) -> dict[str, Any]:
     }
 
 
-def results(runs: dict[str, Path], *, settle: float, p95_ms: float) -> dict[str, Any]:
+def results(runs: dict[str, Path], *, settle: float, p95_ms: float, data: str = "") -> dict[str, Any]:
     configs = []
     for name, folder in runs.items():
         rows = summarise_run(
@@ -203,6 +203,7 @@ def results(runs: dict[str, Path], *, settle: float, p95_ms: float) -> dict[str,
     return {
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
+        "data": data,
         "budget": {"p95_ms": p95_ms, "errors": 0},
         "settle_s": settle,
         "best": best,
@@ -222,8 +223,8 @@ def _cell(value: Any) -> str:
 
 def markdown(data: dict[str, Any]) -> str:
     lines = [
-        f"Load test ({data['generated']}, {data['machine']}): budget p95 ≤ {data['budget']['p95_ms']:g} ms and "
-        f"no errors. Best: **{data['best']}**.",
+        f"Load test ({data['generated']}, {data['machine']}{', ' + data['data'] if data.get('data') else ''}): "
+        f"budget p95 ≤ {data['budget']['p95_ms']:g} ms and no errors. Best: **{data['best']}**.",
         "",
     ]
     for c in data["configs"]:
@@ -269,9 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--settle", type=float, default=5.0)
     parser.add_argument("--p95", type=float, default=300.0)
+    parser.add_argument("--data", default="", help="what was seeded, for the report")
     args = parser.parse_args(argv)
     runs = {name: Path(folder) for name, folder in (r.split("=", 1) for r in args.run)}
-    data = results(runs, settle=args.settle, p95_ms=args.p95)
+    data = results(runs, settle=args.settle, p95_ms=args.p95, data=args.data)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "load.json").write_text(json.dumps(data, indent=2) + "\n")
     (args.out / "load.md").write_text(markdown(data))
