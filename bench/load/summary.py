@@ -83,12 +83,18 @@ def read_samples(path: Path) -> list[dict[str, float]]:
         return [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f)]
 
 
+def measured(requests: list[Request], *, start: float, end: float, settle: float) -> tuple[list[Request], float]:
+    """A step's pages once its sign-ins are over and `settle` seconds more have passed, and that window's
+    length in seconds."""
+    window_start = max([start, *(r.t for r in requests if r.name.startswith(SIGN_IN))]) + settle
+    pages = [r for r in requests if not r.name.startswith(SIGN_IN) and window_start <= r.t <= end]
+    return pages, max(0.0, end - window_start)
+
+
 def summarise_step(requests: list[Request], *, start: float, end: float, settle: float) -> dict[str, Any]:
     """The figures of one step: pages in its measured window, sign-ins, and every error of the step."""
     sign_ins = [r for r in requests if r.name.startswith(SIGN_IN)]
-    window_start = max([start, *(r.t for r in sign_ins)]) + settle
-    pages = [r for r in requests if not r.name.startswith(SIGN_IN) and window_start <= r.t <= end]
-    window = max(0.0, end - window_start)
+    pages, window = measured(requests, start=start, end=end, settle=settle)
     passwords = [r.ms for r in sign_ins if r.name == f"{SIGN_IN}: password"]
     times = [r.ms for r in pages]
     return {
@@ -144,6 +150,27 @@ def summarise_run(
     return rows
 
 
+def pages(requests: list[Request], steps: list[Step], *, settle: float) -> list[dict[str, Any]]:
+    """Each page (and sign-in request) over the whole run: pages in the measured windows, sign-ins wherever
+    they fell. Says which page slows first."""
+    by_name: dict[str, list[Request]] = {}
+    for s in steps:
+        mine = [r for r in requests if r.step == s.step]
+        window, _ = measured(mine, start=s.start, end=s.end, settle=settle)
+        for r in window + [r for r in mine if r.name.startswith(SIGN_IN)]:
+            by_name.setdefault(r.name, []).append(r)
+    return [
+        {
+            "name": name,
+            "requests": len(rs),
+            "median_ms": round(statistics.median([r.ms for r in rs]), 1),
+            "p95_ms": round(p95([r.ms for r in rs]), 1),
+            "errors": sum(1 for r in rs if not r.ok),
+        }
+        for name, rs in sorted(by_name.items())
+    ]
+
+
 def held(rows: list[dict[str, Any]], p95_ms: float) -> dict[str, Any] | None:
     """The last step before the first one over budget: the most users the server held."""
     best = None
@@ -179,12 +206,8 @@ def cpu_cost(rows: list[dict[str, Any]], cpus: int) -> dict[str, Any]:
 def results(runs: dict[str, Path], *, settle: float, p95_ms: float, data: str = "") -> dict[str, Any]:
     configs = []
     for name, folder in runs.items():
-        rows = summarise_run(
-            read_requests(folder / "requests.csv"),
-            read_steps(folder / "steps.csv"),
-            read_samples(folder / "samples.csv"),
-            settle=settle,
-        )
+        requests, steps = read_requests(folder / "requests.csv"), read_steps(folder / "steps.csv")
+        rows = summarise_run(requests, steps, read_samples(folder / "samples.csv"), settle=settle)
         server = (folder / "server.txt").read_text().strip() if (folder / "server.txt").exists() else ""
         top = held(rows, p95_ms)
         saturated = next((r["users"] for r in rows if not within_budget(r, p95_ms)), None)
@@ -197,6 +220,7 @@ def results(runs: dict[str, Path], *, settle: float, p95_ms: float, data: str = 
                 "saturated_at_users": saturated,
                 **cpu_cost(rows, _cpus()),
                 "rows": rows,
+                "pages": pages(requests, steps, settle=settle),
             }
         )
     best = max(configs, key=lambda c: (c["held_users"], c["held_rps"]))["name"] if configs else None
@@ -253,6 +277,11 @@ def markdown(data: dict[str, Any]) -> str:
                 f"| {_cell(r['postgres_cores'])} | {_cell(r['locust_cores'])} | {_cell(r['other_cores'])} "
                 f"| {r['connections']} ({r['active']}) | {r['lock_waits']} |"
             )
+        lines += ["", f"Each page over the {c['name']} run:", "", "| Page | Requests | Median ms | p95 ms | Errors |"]
+        lines.append("|---|---:|---:|---:|---:|")
+        lines += [
+            f"| {p['name']} | {p['requests']} | {p['median_ms']} | {p['p95_ms']} | {p['errors']} |" for p in c["pages"]
+        ]
         lines.append("")
     lines.append(
         "CPU in cores, means over each step's measured window (2 = both cores of this machine busy); other work is "

@@ -74,6 +74,17 @@ def test_each_step_counts_pages_after_its_sign_ins_and_every_error(run: Path) ->
     cpu_s = sum((r["gunicorn_cores"] + r["postgres_cores"]) * r["window_s"] for r in (first, second))
     assert config["cpu_ms_per_request"] == round(1000 * cpu_s / 32, 1)
     assert config["requests_per_user_s"] == round(32 / (5 * 21 + 10 * 24), 3)
+    by_name = {p["name"]: p for p in config["pages"]}
+    assert by_name["senco: home (work list)"]["requests"] == 20  # the 999 ms pupil page before the window: none
+    assert "senco: pupil page" not in by_name
+    assert by_name["sign in: password"] == {
+        "name": "sign in: password",
+        "requests": 3,
+        "median_ms": 700.0,
+        "p95_ms": 800.0,
+        "errors": 0,
+    }
+    assert by_name["parent: portal"]["errors"] == 1
 
 
 def test_no_page_measured_is_over_budget() -> None:
