@@ -41,7 +41,7 @@ bench: install
 	bash bench/run.sh
 
 # The production configuration under simulated people, ramped until it saturates (an operator's benchmark:
-# about 10 minutes; not part of `make test`). Writes bench/results/load.md, load.json and load.svg.
+# at most 12 minutes; not part of `make test`). Writes bench/results/load.md, load.json and load.svg.
 load: install
 	PY=$(abspath $(BIN))/python bash bench/load/run.sh
 
