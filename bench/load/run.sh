@@ -14,8 +14,8 @@
 #
 # Environment (all optional):
 #   LOAD_PG_URL       a PostgreSQL superuser URL to use instead of a throw-away cluster (e.g.
-#                     postgres://postgres@127.0.0.1:55432/postgres; trust auth); LOAD_PG_PORT for the
-#                     throw-away one (default 55434)
+#                     postgres://postgres@127.0.0.1:55432/postgres; trust auth; the sampler then counts the
+#                     CPU of the whole cluster); LOAD_PG_PORT for the throw-away one (default 55434)
 #   LOAD_REDIS_URL    a Redis to use (FLUSHDB'd) instead of a throw-away one on LOAD_REDIS_PORT (default 6390)
 #   LOAD_WEB_PORT     gunicorn's port (default: a free one)
 #   LOAD_SCHOOLS, LOAD_PUPILS_PER_SCHOOL   the seed_scale trust (default 10 schools of 1,000 pupils)
