@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint migrate demo bench clean
+.PHONY: run test install lint migrate demo bench load clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PY=/path/to/python3.11)"; exit 1; }
@@ -39,6 +39,11 @@ test: lint
 
 bench: install
 	bash bench/run.sh
+
+# The production configuration under simulated people, ramped until it saturates (an operator's benchmark:
+# at most 12 minutes; not part of `make test`). Writes bench/results/load.md, load.json and load.svg.
+load: install
+	PY=$(abspath $(BIN))/python bash bench/load/run.sh
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3
