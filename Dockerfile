@@ -28,4 +28,6 @@ RUN groupadd --system app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn's processes: WEB_CONCURRENCY (gunicorn reads it); sync workers measured best in `make load`.
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]
