@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 from pupils.models import Pupil
@@ -531,6 +532,8 @@ class DraftWording(PlanSections):
     plan = models.ForeignKey(EhcPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="wording_checks")
     received_on = models.DateField(help_text="The day the school received the LA's wording.")
     points = models.TextField("points for the reply", blank=True)
+    pasted_at = models.DateTimeField(default=timezone.now)  # when the LA's text was last pasted
+    points_saved_at = models.DateTimeField(null=True, blank=True)  # when the SENCO last saved the points
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedManager(trust="trust")

@@ -50,7 +50,8 @@ def move_ehc_casework(
                 f"name {to_school.name}."
             )
     PhaseTransfer.objects.filter(pupil=pupil).update(school=to_school, updated_at=now)
-    DraftWording.objects.filter(pupil=pupil).update(school=to_school, updated_at=now)
+    # The checks of their assessments' and plans' drafts; a consultation's stays with the school it consulted.
+    DraftWording.objects.filter(pupil=pupil, consultation__isnull=True).update(school=to_school, updated_at=now)
 
     active = 0
     for d in Deadline.objects.filter(pupil=pupil, status__in=ACTIVE).order_by("due", "pk"):

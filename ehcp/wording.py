@@ -35,7 +35,7 @@ CHECKED_LETTERS = ("B", "E", "F")
 FIELD_OF = {letter: field for field, letter, _ in SECTIONS}
 TITLE_OF = {letter: title for _, letter, title in SECTIONS}
 # Pasted text is kept whole, but a section longer than this is not a section (a whole PDF pasted into one box).
-MAX_SECTION_CHARS = 60_000
+MAX_SECTION_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,11 @@ def subject_url(wording: DraftWording) -> str:
     return reverse("ehcp:plan_detail", kwargs={"pk": wording.plan_id})
 
 
-def highlighted(text: str, phrases: list[str]) -> list[tuple[str, bool]]:
+def highlighted(text: str, findings: list[Finding]) -> list[tuple[str, bool]]:
     """The sentence in pieces, each marked when it is words a finding quotes ("access to"), for the page."""
-    lowered, pieces, at = text.lower(), [], 0
-    spans = sorted(
-        {(i, i + len(p)) for p in phrases if p and (i := lowered.find(p.lower())) >= 0}, key=lambda span: span[0]
-    )
+    spans = sorted({(f.at, f.at + len(f.phrase)) for f in findings if f.phrase and f.at >= 0})
+    pieces: list[tuple[str, bool]] = []
+    at = 0
     for start, end in spans:
         if start < at:
             continue  # overlapping quotes: the first one is marked
@@ -189,10 +188,14 @@ def record_wording(*, subject: Subject, received_on: date, sections: Mapping[str
     by field; nothing is written unless all pass. The points for the reply are kept when the text changes.
     """
     _may_change(actor, subject)
+    # One paste at a time per subject: a second click waits here, then replaces the first one's text.
+    subject = type(subject).objects.select_for_update().get(pk=subject.pk)
     sections = _clean(sections)
     kind = Kind.AMENDMENTS if isinstance(subject, EhcPlan) else Kind.DRAFT
     if isinstance(subject, EhcPlan) and subject.ceased_on is not None:
         raise ValidationError("The plan has ceased: there are no amendments to check.")
+    if isinstance(subject, NeedsAssessment) and subject.draft_served_on is None:
+        raise ValidationError("Record when the LA served the draft plan first, then check its wording.")
     problems = _problems(received_on=received_on, sections=sections, kind=kind, earliest=_earliest(subject))
     if problems:
         raise ValidationError(problems)
@@ -212,14 +215,23 @@ def record_wording(*, subject: Subject, received_on: date, sections: Mapping[str
         action = audit.Action.CREATE
     else:
         action = audit.Action.CHANGE
-    wording.received_on = received_on
-    for letter, field in FIELD_OF.items():
-        setattr(wording, field, sections.get(letter, ""))
-    wording.save()
+    _set_text(wording, received_on, sections)
     audit.record(
         actor=actor, action=action, obj=wording, pupil_id=wording.pupil_id, summary=f"{wording} (wording check)"
     )
     return wording
+
+
+def _set_text(wording: DraftWording, received_on: date, sections: Mapping[str, str]) -> None:
+    """Write the pasted text and its date; the points for the reply are left as the SENCO saved them."""
+    wording.received_on, wording.pasted_at = received_on, timezone.now()
+    for letter, field in FIELD_OF.items():
+        setattr(wording, field, sections.get(letter, ""))
+    if wording.pk is None:
+        wording.save()
+    else:
+        fields = ["received_on", "pasted_at", "updated_at", *FIELD_OF.values()]
+        wording.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -237,10 +249,7 @@ def update_wording(
     if problems:
         raise ValidationError(problems)
     locked = DraftWording.objects.select_for_update().get(pk=wording.pk)
-    locked.received_on = received_on
-    for letter, field in FIELD_OF.items():
-        setattr(locked, field, sections.get(letter, ""))
-    locked.save()
+    _set_text(locked, received_on, sections)
     audit.record(actor=actor, action=audit.Action.CHANGE, obj=locked, pupil_id=locked.pupil_id, summary=str(locked))
     return locked
 
@@ -256,8 +265,8 @@ def save_points(*, wording: DraftWording, points: str, actor: User) -> DraftWord
     if len(points) > MAX_POINTS_CHARS:
         raise ValidationError({"points": [f"Keep the points to {MAX_POINTS_CHARS:,} characters or fewer."]})
     locked = DraftWording.objects.select_for_update().get(pk=wording.pk)
-    locked.points = points
-    locked.save(update_fields=["points", "updated_at"])
+    locked.points, locked.points_saved_at = points, timezone.now()
+    locked.save(update_fields=["points", "points_saved_at", "updated_at"])
     audit.record(
         actor=actor,
         action=audit.Action.CHANGE,

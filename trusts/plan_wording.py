@@ -34,6 +34,7 @@ class Finding:
     section: str  # the plan's section letter ("" for a support-plan outcome)
     text: str  # the sentence the finding is about ("" for an empty section)
     phrase: str = ""  # the words that matched, for a "phrase" rule
+    at: int = -1  # where they start in `text`
     detail: str = ""  # the need family, for a need with no outcome or provision
 
     @property
@@ -75,7 +76,22 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 _BULLET = re.compile(r"^\s*(?:[-•*–·]|\d+[.)]|[a-z][.)]|\([a-z0-9]+\))\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9“\"(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+# A full stop after these is not the end of a sentence ("e.g. Lego therapy", "approx. 30 minutes").
+_ABBREVIATIONS = re.compile(
+    r"(?:^|\s|\()(?:e\.g|i\.e|eg|ie|approx|etc|incl|inc|min|mins|hr|hrs|no|nos|wk|wks|Dr|Mr|Mrs|Ms|vs|cf)\.$",
+    re.IGNORECASE,
+)
+
+
+def _split_sentences(item: str) -> list[str]:
+    parts: list[str] = []
+    for part in _SENTENCE_END.split(item):
+        if parts and _ABBREVIATIONS.search(parts[-1]):
+            parts[-1] = f"{parts[-1]} {part}"
+        else:
+            parts.append(part)
+    return [p.strip() for p in parts if p.strip()]
 
 
 def sentences(text: str) -> list[str]:
@@ -104,15 +120,15 @@ def sentences(text: str) -> list[str]:
         items.append(" ".join(current))
     found: list[str] = []
     for item in items:
-        found.extend(part.strip() for part in _SENTENCE_END.split(" ".join(item.split())) if part.strip())
+        found.extend(_split_sentences(" ".join(item.split())))
     return [s for s in found if re.search(r"\w", s)]
 
 
-def _first_match(rule: WordingRule, text: str) -> str:
+def _first_match(rule: WordingRule, text: str) -> re.Match[str] | None:
     for pattern in rule.compiled():
         if m := pattern.search(text):
-            return m.group(0)
-    return ""
+            return m
+    return None
 
 
 def _sentence_findings(kind: AppliesTo, text: str, section: str, skip: Iterable[str]) -> list[Finding]:
@@ -124,9 +140,9 @@ def _sentence_findings(kind: AppliesTo, text: str, section: str, skip: Iterable[
         if rule.applies_to != kind or rule.id in skipped:
             continue
         if rule.match == "phrase":
-            phrase = _first_match(rule, text)
-            if phrase and not any(p.search(text) for p in compiled_patterns(rule.unless)):
-                found.append(Finding(rule=rule, section=section, text=text, phrase=phrase))
+            m = _first_match(rule, text)
+            if m and not any(p.search(text) for p in compiled_patterns(rule.unless)):
+                found.append(Finding(rule=rule, section=section, text=text, phrase=m.group(0), at=m.start()))
         elif rule.match == "missing" and not _first_match(rule, text):
             found.append(Finding(rule=rule, section=section, text=text))
     return found

@@ -28,7 +28,7 @@ PROVISION_SOURCE = f"{COP}, para 9.69"
 OUTCOME_SOURCE = f"{COP}, para 9.66"
 
 _NUMBER = r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|"
-_NUMBER += r"forty|forty-five|fifty|sixty|ninety|half an?)"
+_NUMBER += r"(?:twenty|thirty|forty|fifty|sixty)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|ninety|half an?)"
 _TIME_UNIT = r"(?:minutes?|mins?|hours?|hrs?|sessions?|lessons?|periods?)"
 
 
@@ -86,7 +86,7 @@ NEED_FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "reading and writing": (
         r"read(?:s|ing|er|ers)?",
-        r"writ\w*",
+        r"writ(?:e|es|ing|er|ers)",
         r"spell\w*",
         r"phonics",
         r"literacy",
@@ -107,7 +107,14 @@ NEED_FAMILIES: dict[str, tuple[str, ...]] = {
         r"pencil",
     ),
     "attention": (r"attention", r"concentrat\w*", r"focus\w*", r"ADHD", r"on task"),
-    "memory and processing": (r"memory", r"processing", r"recall"),
+    "memory and processing": (
+        r"memory",
+        r"recall",
+        r"processing speed",
+        r"speed of processing",
+        r"(?:auditory|visual|information|slow|verbal) processing",
+        r"processing (?:of )?(?:information|instructions|language)",
+    ),
     "self-care": (r"toilet\w*", r"self-care", r"dressing", r"eating", r"feeding"),
     "changes to routine": (r"routines?", r"transitions?", r"changes?"),
 }
@@ -141,6 +148,11 @@ RULES: tuple[WordingRule, ...] = (
             r"(?:morning|afternoon|lunchtime|break) (?:and \w+ )?(?:each|every) day",
             r"\d+ days? (?:a|per|each) week",
             r"Monday to Friday",
+            r"(?:each|every|on) (?:Monday|Tuesday|Wednesday|Thursday|Friday)s?",
+            r"(?:on )?(?:Mondays|Tuesdays|Wednesdays|Thursdays|Fridays)",
+            r"(?:each|every|per) (?:\w+ )?(?:lesson|session|period)",
+            r"p\.?w\.?",
+            r"\d+ ?(?:hrs?|hours?|mins?|minutes?|sessions?) ?/ ?(?:day|week|wk|term)",
         ),
         explanation=(
             "This provision does not say how often it happens (for example daily, three times a week, each "
@@ -181,6 +193,8 @@ RULES: tuple[WordingRule, ...] = (
             r"(?:teaching|learning|classroom) assistants?",
             r"TAs?",
             r"HLTAs?",
+            r"E?LSAs?",
+            r"(?:[\w-]+ )?(?:support )?assistants?",
             r"(?:class |specialist |qualified |subject |form |support )?teachers?",
             r"SENCOs?",
             r"(?:speech and language |occupational |physio|play |music )?therapists?",
@@ -224,6 +238,8 @@ RULES: tuple[WordingRule, ...] = (
             r"\d+ ?: ?\d+",
             r"one[- ]to[- ]one",
             r"pairs?",
+            rf"max(?:imum)?\.? (?:of )?{_NUMBER}",
+            rf"\({_NUMBER}(?: pupils| children)?\)",
         ),
         explanation=(
             "This names a group but not its size. Say how many pupils and how many adults (for example a group "
@@ -293,8 +309,8 @@ RULES: tuple[WordingRule, ...] = (
         applies_to="provision",
         match="phrase",
         patterns=(
-            r"support (?:with|for|in|to)",
-            r"supported (?:with|in|to)",
+            r"support (?:with|for|to|in(?! (?:class|all lessons|lessons|the classroom)))",
+            r"supported (?:with|to|in(?! (?:class|all lessons|lessons|the classroom)))",
             r"help(?: (?:him|her|them))? (?:with|to)",
         ),
         explanation=(
@@ -321,7 +337,7 @@ RULES: tuple[WordingRule, ...] = (
         id="vague-may-benefit",
         applies_to="provision",
         match="phrase",
-        patterns=(r"(?:may|might|could|would) (?:benefit|be offered|be considered|receive|have)", r"if funding allows"),
+        patterns=(r"(?:may|might|could|would) (?:benefit|be offered|be considered|receive|have)",),
         explanation=(
             "“May benefit from” is advice, not provision. Section F says what the child will receive: write it as "
             "a firm promise, or take it out."
@@ -329,6 +345,41 @@ RULES: tuple[WordingRule, ...] = (
         source=PROVISION_SOURCE,
         bad_example="She may benefit from a 30-minute weekly session with the school counsellor.",
         good_example="She will have a 30-minute session with the school counsellor each week.",
+    ),
+    WordingRule(
+        id="vague-conditional",
+        applies_to="provision",
+        match="phrase",
+        patterns=(
+            r"subject to (?:availability|funding|resources|staffing|capacity)",
+            r"as far as (?:possible|practicable|reasonable)",
+            r"(?:where|when|if) (?:resources|staffing|funding|capacity) (?:allows?|permits?)",
+            r"if funding allows",
+            r"(?:which|that) (?:may|might|can|could) be shared",
+        ),
+        explanation=(
+            "This makes the provision depend on what is available. Provision in section F is what the child will "
+            "get; the LA must secure it (Children and Families Act 2014, s.42), whatever the school's resources."
+        ),
+        source=f"{PROVISION_SOURCE}; Children and Families Act 2014, s.42",
+        bad_example="Weekly 30-minute speech and language therapy from a SaLT, subject to availability.",
+        good_example="Weekly 30-minute speech and language therapy from a SaLT, one to one.",
+    ),
+    WordingRule(
+        id="vague-level-of-support",
+        applies_to="provision",
+        match="phrase",
+        patterns=(
+            r"(?:a )?(?:high|significant|appropriate|adequate|sufficient|considerable|increased|enhanced) "
+            r"(?:level|amount|degree) of (?:adult )?(?:support|help|supervision)",
+        ),
+        explanation=(
+            "“A high level of support” does not say what the support is or how much. Say what adults will do, "
+            "for how many hours, and with what training."
+        ),
+        source=PROVISION_SOURCE,
+        bad_example="He needs a high level of adult support in class from a teaching assistant, daily for 2 hours.",
+        good_example="A teaching assistant works with him in class for 2 hours daily, in English and maths.",
     ),
     # Outcomes (section E, support-plan outcomes) ---------------------------------------------------------
     WordingRule(
@@ -347,7 +398,8 @@ RULES: tuple[WordingRule, ...] = (
             r"as shown by",
             r"as recorded",
             r"on (?:most|all|every) (?:days|occasions)",
-            r"consistently",
+            r"\d+-(?:word|step|part|digit|syllable|letter)s?",
+            r"(?:once|twice) (?:a|per|each) (?:day|week|lesson)",
             r"accura\w+",
             r"each (?:day|time|lesson|week)",
             r"every (?:day|time|lesson|week)",
@@ -389,7 +441,8 @@ RULES: tuple[WordingRule, ...] = (
         applies_to="outcome",
         match="phrase",
         patterns=(
-            r"will (?:be supported|receive|be given|be provided|have access|be offered)",
+            r"will (?:be supported|receive|be given|be provided|have access|be offered|attend)",
+            r"will have (?:daily|weekly|regular|a (?:daily|weekly)|\d+)",
             r"(?:is|are|be) (?:provided|offered|given)",
         ),
         explanation=(

@@ -117,7 +117,8 @@ def wording_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     wording = _wording_or_404(request, pk)
     checked = service.check(wording)
     may_change = can(request.user, "ehcp.change", wording.school)
-    form = PointsForm(request.POST or None, initial={"points": wording.points or checked.suggested_points})
+    saved = wording.points_saved_at is not None  # saved empty means "no points to make", not "suggest them"
+    form = PointsForm(request.POST or None, initial={"points": wording.points if saved else checked.suggested_points})
     if request.method == "POST":
         if not may_change:
             raise Http404
@@ -133,7 +134,7 @@ def wording_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "section": section,
             "rows": [
-                {"pieces": service.highlighted(row.text, [f.phrase for f in row.findings]), "findings": row.findings}
+                {"pieces": service.highlighted(row.text, row.findings), "findings": row.findings}
                 for row in section.sentences
             ],
         }
@@ -150,6 +151,7 @@ def wording_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_change": may_change,
             "subject_label": service.subject_label(wording),
             "subject_url": service.subject_url(wording),
-            "points_saved": bool(wording.points),
+            "points_saved": saved,
+            "points_stale": wording.points_saved_at is not None and wording.pasted_at > wording.points_saved_at,
         },
     )

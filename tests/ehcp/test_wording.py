@@ -149,7 +149,7 @@ def test_proposed_amendments_are_checked_only_where_they_change_the_plan(demo) -
         ({"received_on": "2026-03-03", "section_f": "Access to a quiet space."}, "cannot be in the future"),
         ({"received_on": "2026-03-02"}, "Paste the LA&#x27;s wording: at least sections B, E and F."),
         ({"received_on": "2026-02-31", "section_f": "x"}, "as a real date"),
-        ({"received_on": "2026-03-02", "section_b": "word " * 13_000}, "paste only section B, at most 60,000"),
+        ({"received_on": "2026-03-02", "section_b": "word " * 5_000}, "paste only section B, at most 20,000"),
         ({"received_on": "2020-01-01", "section_f": "Access to a quiet space."}, "cannot be before"),
     ],
 )
@@ -219,3 +219,49 @@ def test_the_demo_has_a_vague_draft_to_check(demo) -> None:
         w = DraftWording.objects.get()
         assert w.assessment.draft_served_on == date(2026, 11, 16)
         assert len(wording.check(w).findings) >= 10
+
+
+def test_an_assessments_draft_is_checked_only_once_it_is_served(demo) -> None:
+    a = make_assessment(demo, demo.acorn, received=TODAY - timedelta(weeks=3))
+    with scope(trust=demo.oak.pk), pytest.raises(ValidationError, match="served the draft plan first"):
+        wording.record_wording(subject=a, received_on=TODAY, sections=VAGUE_DRAFT, actor=casework_user(demo.acorn))
+    with scopes_disabled():
+        assert not DraftWording.objects.exists()
+
+
+def test_points_saved_empty_stay_empty_and_points_older_than_the_text_are_flagged(demo) -> None:
+    w = make_wording(demo, demo.acorn)
+    client = demo.client_for("senco.acorn@oak.test")
+    url = reverse("ehcp:wording_detail", kwargs={"pk": w.pk})
+    assert "Points on the wording of the draft plan:" in client.get(url).content.decode()  # suggested at first
+    client.post(url, {"points": ""})
+    page = client.get(url).content.decode()
+    assert "Points on the wording of the draft plan:" not in page and "no points to make" in page
+    with time_machine.travel(TODAY + timedelta(days=1), tick=False):
+        with scope(trust=demo.oak.pk):
+            wording.record_wording(
+                subject=w.consultation, received_on=TODAY, sections=VAGUE_DRAFT, actor=casework_user(demo.acorn)
+            )
+        response = demo.client_for("senco.acorn@oak.test").get(url)  # a new day, a new sign-in
+        assert response.status_code == 200
+        page = response.content.decode()
+    assert "pasted again on 3 March 2026, after you saved these points (2 March 2026)" in page
+
+
+def test_a_moving_pupil_takes_their_assessments_check_and_leaves_the_consultations_with_its_school(demo) -> None:
+    from pupils.moves import record_move
+
+    a = _served_assessment(demo, demo.acorn)
+    senco = casework_user(demo.acorn)
+    c = make_consultation(demo, demo.acorn)
+    with scope(trust=demo.oak.pk):
+        on_assessment = wording.record_wording(subject=a, received_on=TODAY, sections=VAGUE_DRAFT, actor=senco)
+        on_consultation = wording.record_wording(subject=c, received_on=TODAY, sections=VAGUE_DRAFT, actor=senco)
+        DraftWording.objects.filter(pk=on_consultation.pk).update(pupil=a.pupil)  # as if linked to the child
+        record_move(pupil=a.pupil, to_school=demo.beech, moved_on=TODAY, actor=senco)
+        on_assessment.refresh_from_db()
+        on_consultation.refresh_from_db()
+    assert on_assessment.school_id == demo.beech.pk == on_assessment.assessment.school_id
+    assert on_consultation.school_id == demo.acorn.pk == on_consultation.consultation.school_id
+    url = reverse("ehcp:wording_detail", kwargs={"pk": on_consultation.pk})
+    assert demo.client_for("senco.acorn@oak.test").get(url).status_code == 200
