@@ -186,7 +186,7 @@ def parent_meeting_coverage(schools: list[School], today: date | None = None) ->
         Pupil.objects.filter(
             school__in=schools,
             leaving_date=None,
-            register_entry__trust_id=schools[0].trust_id if schools else None,
+            register_entry__trust_id=schools[0].trust_id if schools else 0,
             register_entry__status="K",
         )
         .annotate(
