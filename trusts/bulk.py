@@ -2,16 +2,19 @@
 
 `BulkWriter.write(objs)` saves unsaved model instances and gives each its primary key, so a seeder can build
 a school's rows, write them, and point the next rows at their ids without reading them back. On PostgreSQL
-the ids are reserved from the table's sequence in one statement and the rows go in through `COPY ... FROM
+the ids are drawn from the table's sequence in one statement and the rows go in through `COPY ... FROM
 STDIN` (psycopg 3), about five times faster than multi-row INSERTs; on SQLite it is `bulk_create`, which sets
 the ids too. Like `bulk_create`, no `save()`, no signals; `auto_now`/`auto_now_add` fields get the time now.
 
-Only for seeders run from management commands, with nothing else writing the same tables at once: the ids
-are reserved with `setval(nextval() + n)`, which another writer between those two calls would collide with.
+The ids come from the table's sequence (`nextval`, one per row, in one statement), so another writer at the
+same time gets others; the application's database role (which may use the sequences but not set them) can
+run it too.
 
-Row-level security: COPY does not pass through Django's execute wrappers, so before each COPY one ordinary
-query runs through them (`trusts.rls` brings `app.trust_id` in line with the active scope: "*" with the
-scopes switched off, the trust under `scope(trust=...)`). The rows are then checked by the same policy.
+Row-level security: COPY does not pass through Django's execute wrappers, so before each COPY ordinary queries
+run through them (`trusts.rls` brings `app.trust_id` in line with the active scope: "*" with the scopes
+switched off, the trust under `scope(trust=...)`). PostgreSQL refuses COPY FROM into a table whose policy
+applies to the role (the application's role): there the rows go in through `bulk_create`, checked by the
+policy; the owner role that runs migrations and operators' commands (or a superuser) gets COPY.
 """
 
 from __future__ import annotations
@@ -64,6 +67,24 @@ class _Table:
             f'COPY "{meta.db_table}" ({", ".join(connection.ops.quote_name(c) for c in self.columns)}) FROM STDIN'
         )
         self.sequence: str | None = None
+        self.row_security: bool | None = None
+
+
+def _row_security_applies(table: _Table) -> bool:
+    """Whether this role is held to the table's row-level security policy (not a superuser, not exempt, not the
+    owner of an unforced table): PostgreSQL then refuses COPY FROM, so its rows go in as INSERTs, which the
+    policy checks (the application's role, as in CI's check of the roles). Asked once per table."""
+    if table.row_security is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relrowsecurity AND NOT (r.rolsuper OR r.rolbypassrls"
+                " OR (pg_has_role(c.relowner, 'MEMBER') AND NOT c.relforcerowsecurity))"
+                " FROM pg_class c, pg_roles r WHERE c.oid = %s::regclass AND r.rolname = current_user",
+                [table.model._meta.db_table],
+            )
+            row = cursor.fetchone()
+            table.row_security = bool(row and row[0])
+    return table.row_security
 
 
 def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
@@ -126,23 +147,23 @@ class BulkWriter:
             return objs
         model: Any = type(objs[0])
         self.rows += len(objs)
-        if not self.copy:
+        table = (self._tables.get(model) or self._tables.setdefault(model, _Table(model))) if self.copy else None
+        if table is None or _row_security_applies(table):
             return list(model.objects.bulk_create(objs, batch_size=batch_size))
-        table = self._tables.get(model) or self._tables.setdefault(model, _Table(model))
         now = timezone.now()
         with connection.cursor() as cursor:
             # Through the execute wrappers: brings app.trust_id in line before COPY (module docstring).
             if table.sequence is None:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table.model._meta.db_table, table.pk_column])
                 table.sequence = cursor.fetchone()[0]
-            cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [table.sequence, table.sequence, len(objs)])
-            last = cursor.fetchone()[0]
-            first = last - len(objs) + 1
+            # nextval, not setval: the application's role may use the sequences but not set them.
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [table.sequence, len(objs)])
+            ids = [row[0] for row in cursor.fetchall()]
             attnames, stamped, prepare, pk = table.attnames, table.stamped, table.prepare, table.pk
             relations, alias = table.relations, connection.alias
             with cursor.cursor.copy(table.sql) as copy:
-                for n, obj in enumerate(objs):
-                    setattr(obj, pk, first + n)
+                for obj, new_id in zip(objs, ids, strict=True):
+                    setattr(obj, pk, new_id)
                     d = obj.__dict__
                     row = [d[a] for a in attnames]
                     for i, f in relations:

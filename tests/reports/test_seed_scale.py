@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -75,3 +76,33 @@ def test_seed_scale_national_tiny(settings) -> None:
     assert "0 trusts" in again.getvalue()
     with scopes_disabled():
         assert Pupil.objects.count() == 101
+
+
+def test_seed_scale_as_the_application_role_goes_through_row_level_security(settings) -> None:
+    """The application's role is held to row-level security, where PostgreSQL refuses COPY: its rows go in as
+    INSERTs that the policy checks (app.trust_id is "*" with the scopes switched off), ids from the sequences."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's; CI runs this file on PostgreSQL")
+    from pupils.models import Pupil
+    from reports.management.commands.seed_scale import national_plan, seed_national
+    from trusts.models import Trust
+
+    role = "send_seed_test_app"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+    call_command("grant_app_role", role=role, stdout=io.StringIO())
+    plan = national_plan(trusts=2, pupils_total=80, big=(2, 20), max_schools=2)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {role}")
+    try:
+        with scopes_disabled():
+            seed_national(plan, random.Random(3), io.StringIO())
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    with scopes_disabled():
+        assert sorted(Pupil.objects.filter(trust=t).count() for t in Trust.objects.all()) == [40, 40]
