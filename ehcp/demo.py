@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from pupils.models import Pupil
 from register.models import SenStatus
+from trusts.bulk import BulkWriter, new
 
 from . import rules, services
 from .models import Deadline, EhcPlan, NeedsAssessment, PlanVersion
@@ -184,7 +185,8 @@ def _scale_deadline(
         status = Deadline.Status.MET
     else:
         status = Deadline.Status.MISSED if due < today else Deadline.Status.OPEN
-    return Deadline(
+    return new(
+        Deadline,
         trust_id=a.trust_id,
         school_id=a.school_id,
         pupil_id=a.pupil_id,
@@ -206,6 +208,7 @@ def seed_scale(context: dict[str, Any]) -> str:
     pupil at E, and two to six earlier assessments for pupils on SEN support. Bulk inserts only; dates from
     `ehcp.rules`, so the rows look exactly like the engine's."""
     trust, rng, today = context["trust"], context["rng"], context["today"]
+    write = context.get("write") or BulkWriter().write
     schools = {s.pk: s for s in context["schools"]}
     users = context["users"]
     actor = next((u for email, u in users.items() if email.startswith("lead@")), None) or next(iter(users.values()))
@@ -218,7 +221,8 @@ def seed_scale(context: dict[str, Any]) -> str:
         received = issued - timedelta(weeks=rng.randrange(15, 32))
         advice_asked = received + timedelta(days=rng.randrange(42, 56))
         draft = issued - timedelta(weeks=5)
-        a = NeedsAssessment(
+        a = new(
+            NeedsAssessment,
             trust=trust,
             school_id=e.school_id,
             pupil_id=e.pupil_id,
@@ -243,7 +247,8 @@ def seed_scale(context: dict[str, Any]) -> str:
             received = today - timedelta(days=rng.randrange(20, 1200))
             closed = n > 0 or received < today - timedelta(days=150)
             refused = rng.random() < 0.7
-            a = NeedsAssessment(
+            a = new(
+                NeedsAssessment,
                 trust=trust,
                 school_id=e.school_id,
                 pupil_id=e.pupil_id,
@@ -258,10 +263,11 @@ def seed_scale(context: dict[str, Any]) -> str:
                 a.outcome = NeedsAssessment.Outcome.NOT_ASSESSED if refused else NeedsAssessment.Outcome.WITHDRAWN
                 a.outcome_on = a.decision_on if refused else a.decision_on + timedelta(days=20)
             assessments.append(a)
-    NeedsAssessment.objects.bulk_create(assessments, batch_size=2000)
+    write(assessments)
 
-    plans = [
-        EhcPlan(
+    plans = write(
+        new(
+            EhcPlan,
             trust=trust,
             school_id=a.school_id,
             pupil_id=a.pupil_id,
@@ -270,24 +276,22 @@ def seed_scale(context: dict[str, Any]) -> str:
             first_issued_on=issued,
         )
         for a, issued in done
-    ]
-    EhcPlan.objects.bulk_create(plans, batch_size=2000)
-    PlanVersion.objects.bulk_create(
-        (
-            PlanVersion(
-                trust=trust,
-                plan=p,
-                number=1,
-                kind=PlanVersion.Kind.ISSUED,
-                issued_on=p.first_issued_on,
-                local_authority=p.local_authority,
-                placement=schools[p.school_id].name,
-                recorded_by=actor,
-                **{k: v for k, v in SECTIONS.items()},
-            )
-            for p in plans
-        ),
-        batch_size=2000,
+    )
+    context["ehc_plans"] = plans
+    write(
+        new(
+            PlanVersion,
+            trust=trust,
+            plan=p,
+            number=1,
+            kind=PlanVersion.Kind.ISSUED,
+            issued_on=p.first_issued_on,
+            local_authority=p.local_authority,
+            placement=schools[p.school_id].name,
+            recorded_by=actor,
+            **{k: v for k, v in SECTIONS.items()},
+        )
+        for p in plans
     )
 
     deadlines: list[Deadline] = []
@@ -313,5 +317,5 @@ def seed_scale(context: dict[str, Any]) -> str:
                 _scale_deadline(a, "A6", received, today, waived=why),
             ]
     deadlines += [_scale_deadline(p, "R1", p.first_issued_on, today, subject_type="ehc_plan") for p in plans]
-    Deadline.objects.bulk_create(deadlines, batch_size=5000)
+    write(deadlines)
     return f"{len(plans)} EHC plans, {len(assessments)} needs assessments, {len(deadlines)} deadlines"

@@ -95,6 +95,11 @@ class Deadline(TimeStamped):
         ]
         indexes = [
             models.Index(fields=["trust", "status", "due"]),
+            # The sweep's candidates (open, due by the reminder horizon, in due order) and the open lists: only
+            # the open deadlines (a few percent of the rows once the years pile up) in the order they are read.
+            models.Index(
+                fields=["trust", "due", "id"], condition=models.Q(status="open"), name="deadline_open_trust_due"
+            ),
             models.Index(fields=["trust", "school", "due"]),
             models.Index(fields=["trust", "pupil", "due"]),
             # The trust figures' cache key reads the newest change per trust.

@@ -275,7 +275,8 @@ class Allocation(TimeStamped):
     class Meta:
         ordering = ["cycle", "provision__wave", "provision__name"]
         constraints = [models.UniqueConstraint(fields=["cycle", "provision"], name="provision_once_per_cycle")]
-        indexes = [models.Index(fields=["trust", "school", "provision"])]
+        # (trust, updated_at): the newest allocation of the trust, for the trust figures' fingerprint.
+        indexes = [models.Index(fields=["trust", "school", "provision"]), models.Index(fields=["trust", "updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.provision} for {self.cycle.pupil}"

@@ -103,7 +103,12 @@ class RegisterChange(models.Model):
 
     class Meta:
         ordering = ["-effective_date", "-id"]
-        indexes = [models.Index(fields=["trust", "pupil", "effective_date"])]
+        indexes = [
+            models.Index(fields=["trust", "pupil", "effective_date"]),
+            # The trust figures' fingerprint reads the trust's newest change (ORDER BY id DESC LIMIT 1): without
+            # it PostgreSQL walks the primary key backwards through every later trust's rows (250 ms at 200 trusts).
+            models.Index(fields=["trust", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pupil}: {self.from_status} → {self.to_status} on {self.effective_date}"

@@ -100,9 +100,10 @@ def _concerns(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def school_dashboard(school: School) -> dict[str, Any]:
-    row = agg.register_by_school([school])[0]
-    needs = agg.needs_profile([school])
-    years = agg.by_year_group([school])
+    register = agg.register_counts([school])
+    row = agg.register_by_school([school], register)[0]
+    needs = agg.needs_profile([school], register)
+    years = agg.by_year_group([school], register)
     totals, (need_cells, year_cells) = _register_tables(row.counts, needs, years)
     trend = _trend(agg.register_trend([school]))
     return {
@@ -136,12 +137,13 @@ def school_dashboard(school: School) -> dict[str, Any]:
 
 
 def trust_dashboard(schools: list[School]) -> dict[str, Any]:
-    rows = agg.register_by_school(schools)
+    register = agg.register_counts(schools)  # two queries for the three tables below
+    rows = agg.register_by_school(schools, register)
     counts = [{"K": r.counts["K"], "E": r.counts["E"]} for r in rows]
     total_roll = sum(r.roll for r in rows)
     totals_raw = {k: sum(c[k] for c in counts) for k in ("K", "E")}
-    needs = agg.needs_profile(schools)
-    years = agg.by_year_group(schools)
+    needs = agg.needs_profile(schools, register)
+    years = agg.by_year_group(schools, register)
     totals, (school_cells, need_cells, year_cells) = _register_tables(totals_raw, counts, needs, years)
     meetings = agg.parent_meeting_coverage(schools)
     provision = agg.provision_cost_by_school(schools)

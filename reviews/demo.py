@@ -18,6 +18,7 @@ from django_scopes import scope
 
 from ehcp import rules
 from ehcp.models import Deadline, EhcPlan
+from trusts.bulk import BulkWriter, new
 from trusts.models import Membership, Role, User
 from trusts.school_days import family_date
 
@@ -242,7 +243,8 @@ def _scale_review(
 ) -> AnnualReview:
     anchor = max(plan.first_issued_on, today - timedelta(days=back))
     due = rules.annual_review_due(anchor)
-    review = AnnualReview(
+    review = new(
+        AnnualReview,
         trust_id=trust_id,
         school_id=plan.school_id,
         pupil_id=plan.pupil_id,
@@ -268,7 +270,11 @@ def seed_scale(context: dict[str, Any]) -> str:
     """Bulk reviews for the benchmark trust: one per active plan, a third held with an action plan, a third
     booked, the rest not yet booked, with the deadlines counted from their meetings. Bulk inserts only."""
     trust, rng, today = context["trust"], context["rng"], context["today"]
-    plans = list(EhcPlan.objects.filter(trust=trust, ceased_on=None, annual_reviews__isnull=True))
+    write = context.get("write") or BulkWriter().write
+    # The plans ehcp's seed_scale has just written (linked in memory), or those of the trust without a review.
+    plans = context.get("ehc_plans")
+    if plans is None:
+        plans = list(EhcPlan.objects.filter(trust=trust, ceased_on=None, annual_reviews__isnull=True))
     users = list(context["users"].values())
     if not plans or not users:
         return ""
@@ -276,18 +282,19 @@ def seed_scale(context: dict[str, Any]) -> str:
         _scale_review(plan, trust.pk, users[0], rng.random(), rng.randrange(200, 380), rng.randrange(7, 60), today)
         for plan in plans
     ]
-    AnnualReview.objects.bulk_create(reviews, batch_size=2000)
+    write(reviews)
     invitees: list[Invitee] = []
     actions: list[ReviewAction] = []
     deadlines: list[Deadline] = []
     for r in reviews:
         invitees += [
-            Invitee(trust_id=trust.pk, review=r, role="parent", name="Parent or carer"),
-            Invitee(trust_id=trust.pk, review=r, role="la_officer", name="SEN officer", email="sen@la.example"),
+            new(Invitee, trust_id=trust.pk, review=r, role="parent", name="Parent or carer"),
+            new(Invitee, trust_id=trust.pk, review=r, role="la_officer", name="SEN officer", email="sen@la.example"),
         ]
         if r.held_on is not None:
             actions.append(
-                ReviewAction(
+                new(
+                    ReviewAction,
                     trust_id=trust.pk,
                     review=r,
                     action="Review the provision map",
@@ -301,7 +308,8 @@ def seed_scale(context: dict[str, Any]) -> str:
             rule = rules.get_rule(rule_id)
             due = rules.due_date(rule_id, r.meeting_date)
             deadlines.append(
-                Deadline(
+                new(
+                    Deadline,
                     trust_id=trust.pk,
                     school_id=r.school_id,
                     pupil_id=r.pupil_id,
@@ -316,9 +324,9 @@ def seed_scale(context: dict[str, Any]) -> str:
                     status=Deadline.Status.OPEN if due >= today else Deadline.Status.MISSED,
                 )
             )
-    Invitee.objects.bulk_create(invitees, batch_size=5000)
-    ReviewAction.objects.bulk_create(actions, batch_size=5000)
-    Deadline.objects.bulk_create(deadlines, batch_size=5000, ignore_conflicts=True)
+    write(invitees)
+    write(actions)
+    write(deadlines)  # one set per review: deadline_once_per_subject (subject, rule) cannot clash
     return f"{len(reviews)} annual reviews"
 
 

@@ -15,7 +15,8 @@ Status:
   out at once. Alert on it.
 - "ok" (200) otherwise.
 
-The time of the last sweep is kept in the cache (`record_sweep`, called by `ehcp.tasks.sweep_deadlines`),
+The time of the last sweep is kept in the cache (`record_sweep`, called by the last trust's task of each
+fanned-out `ehcp.tasks.sweep_deadlines`),
 not in a table: it is a hint for operators, not data, and a table would be one more thing to secure. With
 the default per-process cache (no CACHE_URL) the web process cannot see the worker's entry, so the age is
 null ("unknown"), which does not degrade the status; production uses Redis (CACHE_URL) and sees it.

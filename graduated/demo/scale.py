@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from register.models import BroadArea
+from trusts.bulk import BulkWriter, new
 from trusts.dates import academic_year_start
 
 from ..models import Allocation, Cycle, DeliveryLog, Outcome, Provision, StaffRate, Strategy
@@ -15,15 +16,17 @@ from .content import BY_AREA, CATALOGUE, IMPORTANT, LIKED, OUTCOMES, RATES, STRA
 
 def seed_scale(context: dict[str, Any]) -> str:
     """A catalogue per school and an open cycle with outcomes, provision and sessions for each pupil on SEN
-    support of the `seed_scale` trust. Bulk inserts under the caller's transaction."""
+    support of a `seed_scale` trust. Bulk writes (`context["write"]`, COPY on PostgreSQL) under the caller's
+    transaction; the rows are linked in memory, never read back."""
     trust, schools, rng, today = context["trust"], context["schools"], context["rng"], context["today"]
+    write = context.get("write") or BulkWriter().write
     start = academic_year_start(today)
-    StaffRate.objects.bulk_create(
+    write(
         StaffRate(trust=trust, school=s, role=role, hourly_rate=Decimal(rate))
         for s in schools
         for role, rate in RATES.items()
     )
-    Provision.objects.bulk_create(
+    provisions = write(
         Provision(
             trust=trust,
             school=s,
@@ -40,10 +43,11 @@ def seed_scale(context: dict[str, Any]) -> str:
         for s in schools
         for p in CATALOGUE
     )
-    catalogue = {(p.school_id, p.name): p for p in Provision.objects.filter(trust=trust)}
+    catalogue = {(p.school_id, p.name): p for p in provisions}
     support = [e for e in context["entries"] if e.status in {"K", "E"}]
-    cycles = [
-        Cycle(
+    cycles = write(
+        new(
+            Cycle,
             trust=trust,
             school_id=e.school_id,
             pupil_id=e.pupil_id,
@@ -58,15 +62,15 @@ def seed_scale(context: dict[str, Any]) -> str:
             expected_impact="Closer to age-related expectations.",
         )
         for e in support
-    ]
-    Cycle.objects.bulk_create(cycles, batch_size=5000)
-    cycles = list(Cycle.objects.filter(trust=trust).select_related("pupil__register_entry"))
+    )
     outcomes, strategies, allocations = [], [], []
-    for c in cycles:
-        area = BroadArea(_area_of(c.pupil.register_entry.primary_need))
+    first_outcome: dict[int, Outcome] = {}
+    for c, e in zip(cycles, support, strict=True):
+        area = BroadArea(_area_of(e.primary_need))
         for i, (d, b, t, m, low, high) in enumerate(OUTCOMES[area], start=1):
             outcomes.append(
-                Outcome(
+                new(
+                    Outcome,
                     trust=trust,
                     cycle=c,
                     position=i,
@@ -78,22 +82,26 @@ def seed_scale(context: dict[str, Any]) -> str:
                     target_score=Decimal(high),
                 )
             )
-        strategies += [Strategy(trust=trust, cycle=c, position=i, text=s) for i, s in enumerate(STRATEGIES[area], 1)]
+            if i == 1:
+                first_outcome[c.pk] = outcomes[-1]
+        strategies += [
+            new(Strategy, trust=trust, cycle=c, position=i, text=s) for i, s in enumerate(STRATEGIES[area], 1)
+        ]
         allocations += [
-            Allocation(trust=trust, school_id=c.school_id, cycle=c, provision=catalogue[(c.school_id, n)])
+            new(Allocation, trust=trust, school_id=c.school_id, cycle=c, provision=catalogue[(c.school_id, n)])
             for n in BY_AREA[area]
         ]
-    Outcome.objects.bulk_create(outcomes, batch_size=5000)
-    Strategy.objects.bulk_create(strategies, batch_size=5000)
-    Allocation.objects.bulk_create(allocations, batch_size=5000)
-    logger = context["users"]["lead@scale.test"]
-    first_outcome = {o.cycle_id: o for o in Outcome.objects.filter(trust=trust, position=1)}
+    write(outcomes)
+    write(strategies)
+    write(allocations)
+    logger = next(u for email, u in context["users"].items() if email.startswith("lead@"))
     logs = []
-    for a in Allocation.objects.filter(trust=trust).select_related("cycle"):
+    for a in allocations:
+        o = first_outcome.get(a.cycle_id)
         for week in range(4):
-            o = first_outcome.get(a.cycle_id)
             logs.append(
-                DeliveryLog(
+                new(
+                    DeliveryLog,
                     trust=trust,
                     school_id=a.school_id,
                     pupil_id=a.cycle.pupil_id,
@@ -106,6 +114,6 @@ def seed_scale(context: dict[str, Any]) -> str:
                     logged_by=logger,
                 )
             )
-    DeliveryLog.objects.bulk_create(logs, batch_size=5000)
+    write(logs)
     context["out"].write(f"  {len(cycles)} support cycles, {len(logs)} sessions")
     return f"{len(cycles)} support cycles"
