@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,8 +24,8 @@ from trusts.models import School, User
 from trusts.year_groups import YEAR_GROUPS, YEAR_INDEX
 
 from .. import rules
-from ..deadlines import open_deadline
-from ..models import EhcPlan, PhaseTransfer, SubjectType
+from ..deadlines import _setting, internal_due_date, open_deadline, statutory_due_date
+from ..models import Deadline, EhcPlan, PhaseTransfer, SubjectType
 
 FIRST_POST16_YEAR = YEAR_INDEX["12"]
 
@@ -152,5 +153,76 @@ def ensure_phase_transfers(*, today: date) -> int:
         .exclude(phase_transfers__transfer_year=transfer_year)
         .select_related("pupil__school", "school")
     )
-    # Only transfers opened now count: one that already existed is not news.
-    return sum(1 for plan in plans if _open_phase_transfer(plan=plan, actor=None, today=today)[1])
+    chosen = list(plans)
+    try:
+        with transaction.atomic():
+            return _open_in_bulk(chosen, today=today)
+    except IntegrityError:
+        # Someone opened some of them meanwhile (a second sweep, a SENCO's page): one at a time, each idempotent.
+        # Only transfers opened now count: one that already existed is not news.
+        return sum(1 for plan in chosen if _open_phase_transfer(plan=plan, actor=None, today=today)[1])
+
+
+def _open_in_bulk(plans: list[EhcPlan], *, today: date) -> int:
+    """`_open_phase_transfer` for many plans at once, as the catch-up sweep needs it (thousands across a trust):
+    the same rows (each transfer, its R9 deadline with the trust's own target, an audit entry for each) in one
+    INSERT per table rather than eleven queries a plan. Refused as a whole (IntegrityError) if any transfer
+    exists already, so the caller can go one by one."""
+    rule = rules.get_rule("R9")
+    due_of = {}
+    for plan in plans:
+        due = transfer_due(year_group=plan.pupil.year_group, school=plan.pupil.school, today=today)
+        if due is not None and plan.ceased_on is None and plan.first_issued_on <= due.due:
+            if due.transfer_on >= rule.effective_from:
+                due_of[plan.pk] = due
+    chosen = [plan for plan in plans if plan.pk in due_of]
+    if not chosen:
+        return 0
+    transfers = PhaseTransfer.objects.bulk_create(
+        [
+            PhaseTransfer(
+                trust_id=plan.trust_id,
+                school_id=plan.school_id,
+                pupil=plan.pupil,
+                plan=plan,
+                from_year=plan.pupil.year_group,
+                transfer_year=due_of[plan.pk].transfer_year,
+                post16=due_of[plan.pk].post16,
+            )
+            for plan in chosen
+        ],
+        batch_size=1000,
+    )
+    settings = {trust_id: _setting(trust_id, "R9") for trust_id in {plan.trust_id for plan in chosen}}
+    deadlines = []
+    for plan, transfer in zip(chosen, transfers, strict=True):
+        due = due_of[plan.pk]
+        statutory = statutory_due_date(
+            rule_id="R9", trigger_date=due.transfer_on, post16=due.post16, school=plan.school
+        )
+        internal = internal_due_date(
+            setting=settings[plan.trust_id], rule_id="R9", trigger_date=due.transfer_on, meeting_date=None
+        )
+        if internal is not None and internal >= statutory:
+            internal = None  # as open_deadline: a target that is not stricter is no target
+        deadlines.append(
+            Deadline(
+                trust_id=plan.trust_id,
+                school_id=plan.school_id,
+                pupil=plan.pupil,
+                rule_id="R9",
+                subject_type=SubjectType.PHASE_TRANSFER,
+                subject_id=transfer.pk,
+                trigger_date=due.transfer_on,
+                post16=due.post16,
+                statutory_due=statutory,
+                internal_due=internal,
+                due=rules.stricter(statutory, internal),
+                responsible=rule.who,
+            )
+        )
+    Deadline.objects.bulk_create(deadlines, batch_size=1000)
+    entries: list[tuple[Any, int | None, str]] = [(t, t.pupil_id, "") for t in transfers]
+    entries += [(d, d.pupil_id, f"Deadline R9 opened: {rule.action} by {d.due:%-d %B %Y}") for d in deadlines]
+    audit.record_many(actor=None, action=audit.Action.CREATE, entries=entries)
+    return len(transfers)

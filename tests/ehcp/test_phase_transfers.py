@@ -103,3 +103,107 @@ def test_the_sweep_opens_a_year_2_infant_transfer_and_not_an_all_through_year_6(
         r9 = Deadline.objects.get(rule_id="R9")
     assert (transfer.plan_id, transfer.from_year, transfer.transfer_year) == (infant.pk, "2", 2027)
     assert (r9.due, r9.post16, r9.school_id) == (SCHOOL_FEB, False, demo.acorn.pk)
+
+
+def _year_6_plans(demo, n: int) -> list:
+    with scopes_disabled():
+        School.objects.filter(pk=demo.acorn.pk).update(phase="primary", statutory_low_age=3, statutory_high_age=11)
+    with time_machine.travel(date(2026, 9, 20), tick=False):  # in Year 5 when the plan is issued: no transfer yet
+        plans = [make_plan(demo, demo.acorn, issued_on=date(2026, 1, 10), year_group="5") for _ in range(n)]
+    with scopes_disabled():
+        for plan in plans:
+            plan.pupil.year_group = "6"
+            plan.pupil.save()
+    return plans
+
+
+def _rows(plans) -> list[tuple]:
+    """What opening a transfer writes, apart from ids and times: the transfer, its R9 and their audit entries."""
+    from trusts.models import AuditEntry
+
+    with scopes_disabled():
+        transfers = PhaseTransfer.objects.filter(plan__in=plans).order_by("plan_id")
+        out = []
+        for t in transfers:
+            r9 = Deadline.objects.get(subject_type="phase_transfer", subject_id=t.pk)
+            audits = sorted(
+                (a.action, a.object_type, a.pupil_id == t.pupil_id, a.school_id, a.summary, a.actor_name)
+                for a in AuditEntry.objects.filter(object_id__in=[str(t.pk), str(r9.pk)]).filter(
+                    object_type__in=["ehcp.PhaseTransfer", "ehcp.Deadline"]
+                )
+                if (a.object_type, a.object_id) in {("ehcp.PhaseTransfer", str(t.pk)), ("ehcp.Deadline", str(r9.pk))}
+            )
+            out.append(
+                (
+                    t.trust_id,
+                    t.school_id,
+                    t.pupil_id == t.plan.pupil_id,
+                    t.from_year,
+                    t.transfer_year,
+                    t.post16,
+                    r9.school_id,
+                    r9.pupil_id == t.pupil_id,
+                    r9.trigger_date,
+                    r9.statutory_due,
+                    r9.internal_due,
+                    r9.due,
+                    r9.status,
+                    r9.responsible,
+                    tuple(audits),
+                )
+            )
+    return out
+
+
+def test_the_sweeps_bulk_opening_writes_what_opening_one_at_a_time_writes_in_a_fixed_number_of_queries(
+    demo,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ehcp.models import DeadlineSetting
+    from ehcp.services.transfers import _open_phase_transfer
+    from trusts.models import AuditEntry
+
+    with scopes_disabled():  # a trust's own R9 setting is read the same way on both paths
+        DeadlineSetting.objects.create(trust=demo.oak, rule_id="R9", target_amount=6, target_unit="weeks")
+    one_by_one = _year_6_plans(demo, 3)
+    with scope(trust=demo.oak.pk):
+        for plan in one_by_one:
+            assert _open_phase_transfer(plan=plan, actor=None, today=TODAY)[1]
+    counts, batches = [], []
+    for n in (2, 6):  # the sweep opens the transfers of plans that have none: 2, then 6 more
+        batches.append(_year_6_plans(demo, n))
+        with scope(trust=demo.oak.pk), CaptureQueriesContext(connection) as ctx:
+            assert ensure_phase_transfers(today=TODAY) == n
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
+    bulk_small, bulk_large = batches
+    expected = _rows(one_by_one)
+    assert len(expected) == 3 and len(expected[0][-1]) == 2  # an audit entry for the transfer and for its R9
+    assert _rows(bulk_small) == expected[:2] and _rows(bulk_large) == expected[:1] * 6
+    assert all(row[2] and row[7] for row in expected)  # each names its plan's pupil
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(object_type="ehcp.PhaseTransfer").count() == 11
+
+
+def test_when_a_transfer_appears_meanwhile_the_sweep_opens_the_rest_one_by_one_and_writes_nothing_twice(
+    demo,
+) -> None:
+    from ehcp.services import transfers
+
+    plans = _year_6_plans(demo, 3)
+    with scope(trust=demo.oak.pk):
+        transfers._open_phase_transfer(plan=plans[0], actor=None, today=TODAY)  # a SENCO's page opened one
+        original = transfers._open_in_bulk
+
+        def racing(chosen, *, today):  # the sweep read the plans before that transfer existed
+            return original(list(plans), today=today)
+
+        transfers._open_in_bulk = racing
+        try:
+            assert ensure_phase_transfers(today=TODAY) == 2
+        finally:
+            transfers._open_in_bulk = original
+        assert PhaseTransfer.objects.filter(plan__in=plans).count() == 3
+        assert Deadline.objects.filter(rule_id="R9").count() == 3
