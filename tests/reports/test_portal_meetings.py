@@ -106,7 +106,9 @@ def test_asking_to_move_needs_a_reason_and_clear_messages_for_bad_input(demo):
     with scope(trust=demo.oak.pk):
         reviews.schedule_meeting(review=review, meeting_date=new_date, actor=demo.user(SENCO))
     moved = [n for n in notes_for(PARENT) if n.kind == "meeting_date"][-1]
-    assert moved.text.startswith(f"The school has moved the annual review meeting of the EHC plan to {new_date:%A}")
+    assert moved.text.startswith(
+        f"The school has moved the annual review meeting of the EHC plan. The new date is {new_date:%A}"
+    )
     page = client.get(reverse("reports:portal_child", args=[review.pupil_id])).content.decode()
     assert "The school has moved this meeting since you answered" in page
     staff = demo.client_for(SENCO).get(reverse("reviews:detail", args=[review.pk])).content.decode()
