@@ -228,12 +228,12 @@ def tell_parents_date_changed(*, pupil: Pupil, title: str, old: date | None, new
     if old == new:
         return 0
     when = f"{new:%A %-d %B}" if new.year == timezone.localdate().year else f"{new:%A %-d %B %Y}"
-    said = (
-        f"The school has moved the {_lower_first(title)}. The new date is {when}."
+    meeting, ask = _lower_first(title), "Please tell the school if you can come."
+    text = (
+        f"The school has moved the {meeting}. The new date is {when}. {ask}"
         if old
-        else f"The school has set a date for the {_lower_first(title)}: {when}."
+        else f"The school has set a date for the {meeting}: {when}. {ask}"
     )
-    text = f"{said} Please tell the school if you can come."
     told = 0
     for parent in linked_parents(pupil):
         note = notify(
