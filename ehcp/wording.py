@@ -51,6 +51,22 @@ class CheckedWording:
     def suggested_points(self) -> str:
         return findings_as_text(self.findings)
 
+    @property
+    def points_saved(self) -> bool:
+        return self.wording.points_saved_at is not None
+
+    @property
+    def starting_points(self) -> str:
+        """What the points form shows: the SENCO's saved list (saved empty means "no points to make"), else the
+        findings as a list to start from."""
+        return self.wording.points if self.points_saved else self.suggested_points
+
+    @property
+    def points_stale(self) -> bool:
+        """The LA's text was pasted again after the points were saved: they may no longer fit the findings."""
+        saved_at = self.wording.points_saved_at
+        return saved_at is not None and self.wording.pasted_at > saved_at
+
 
 # Reads ----------------------------------------------------------------------------------------------
 

@@ -117,8 +117,7 @@ def wording_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     wording = _wording_or_404(request, pk)
     checked = service.check(wording)
     may_change = can(request.user, "ehcp.change", wording.school)
-    saved = wording.points_saved_at is not None  # saved empty means "no points to make", not "suggest them"
-    form = PointsForm(request.POST or None, initial={"points": wording.points if saved else checked.suggested_points})
+    form = PointsForm(request.POST or None, initial={"points": checked.starting_points})
     if request.method == "POST":
         if not may_change:
             raise Http404
@@ -151,7 +150,7 @@ def wording_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_change": may_change,
             "subject_label": service.subject_label(wording),
             "subject_url": service.subject_url(wording),
-            "points_saved": saved,
-            "points_stale": wording.points_saved_at is not None and wording.pasted_at > wording.points_saved_at,
+            "points_saved": checked.points_saved,
+            "points_stale": checked.points_stale,
         },
     )
